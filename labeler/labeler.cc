@@ -151,10 +151,11 @@ LabelResult label(const LabelOptions& options, const Registry& registry) {
         ds.absent_models.push_back(m.id);
         continue;
       }
-      for (auto& [task, path] : newest_sample_files(dir)) {
+      auto all_files = newest_sample_files(dir);
+      for (auto& [task, path] : all_files) {
         if (task_selected(dataset, task, options)) files[i][task] = path;
       }
-      if (files[i].empty()) {
+      if (all_files.empty()) {
         throw Error(model_label(m) + ": no samples_<task>_<timestamp>.jsonl[.gz] files for dataset '" +
                     dataset + "' in " + dir);
       }

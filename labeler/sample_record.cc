@@ -86,9 +86,10 @@ std::vector<std::string> continuations(object arguments, size_t n) {
   return out;
 }
 
-// The gold choice index. The harness logs `target` as an index ("2", 2), a letter ("A") or the
-// gold continuation itself; the candidates are checked against the logged `acc` (acc == 1 iff
-// the first argmax is gold) so an ambiguous target cannot pick the wrong choice.
+// The gold choice index. The harness logs `target` as an index (2, or "2": an all-digit target
+// is an index, as lm-eval's doc_to_target makes it), the gold choice's text (" A" for csqa) or a
+// letter. Candidates in that order; the first consistent with the logged `acc` (acc == 1 iff the
+// first argmax is gold) wins, so a target the rules misread cannot silently pick a wrong choice.
 std::optional<size_t> gold_index(element target, const std::vector<std::string>& conts,
                                  const std::vector<double>& lls, bool acc) {
   size_t n = lls.size();
@@ -104,12 +105,14 @@ std::optional<size_t> gold_index(element target, const std::vector<std::string>&
     if (v >= 0) add(static_cast<size_t>(v));
   } else if (target.is_string()) {
     std::string t = trimmed(target.get_string().value());
-    for (size_t i = 0; i < n; ++i) {
-      if (!conts[i].empty() && conts[i] == t) add(i);
-    }
+    // The harness turns an all-digit target into a choice index before anything else, so
+    // "2" is choice 2 even when some choice's text is "2".
     if (!t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
         t.size() < 6) {
       add(static_cast<size_t>(std::stoul(t)));
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (!conts[i].empty() && conts[i] == t) add(i);
     }
     if (t.size() == 1 && t[0] >= 'A' && t[0] <= 'Z') add(static_cast<size_t>(t[0] - 'A'));
     if (t.size() == 1 && t[0] >= 'a' && t[0] <= 'z') add(static_cast<size_t>(t[0] - 'a'));

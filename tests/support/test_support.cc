@@ -37,12 +37,12 @@ std::string TempDir::write(const std::string& name, const std::string& content) 
 
 std::string source_dir() {
   const char* dir = std::getenv("MOM_SOURCE_DIR");
-  return dir ? dir : ".";
+  return dir ? dir : MOM_SOURCE_DIR_DEFAULT;
 }
 
 std::string binary_dir() {
   const char* dir = std::getenv("MOM_BINARY_DIR");
-  return dir ? dir : ".";
+  return dir ? dir : MOM_BINARY_DIR_DEFAULT;
 }
 
 std::string shared_dir() {
