@@ -186,6 +186,7 @@ LabelResult label(const LabelOptions& options, const Registry& registry) {
     }
   }
   result.files = jobs.size();
+  for (const auto& job : jobs) result.paths.push_back(job.path);
 
   // ---- parsing, in parallel over files ----
   ParseOptions parse_options;

@@ -70,6 +70,7 @@ struct LabelResult {
   std::map<std::string, GroupStats> tasks;
   std::vector<std::string> dataset_order;
   size_t files = 0;
+  std::vector<std::string> paths;  // the samples files read, one per (task, model)
   size_t bytes = 0;
   size_t bad_lines = 0;
 };

@@ -9,6 +9,16 @@
 namespace mom {
 namespace {
 
+std::string read_file_raw(const std::string& path) {
+  std::string out;
+  FILE* f = fopen(path.c_str(), "rb");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  fclose(f);
+  return out;
+}
+
 TEST(FileIo, ReadsPlainAndGzip) {
   testing::TempDir dir;
   std::string content(300000, 'x');
@@ -17,6 +27,14 @@ TEST(FileIo, ReadsPlainAndGzip) {
   testing::write_gzip(dir.file("a.txt.gz"), content);
   EXPECT_EQ(read_file(dir.file("a.txt")), content);
   EXPECT_EQ(read_file(dir.file("a.txt.gz")), content);
+}
+
+TEST(FileIo, ConcatenatedGzipMembers) {
+  testing::TempDir dir;
+  testing::write_gzip(dir.file("a.gz"), std::string(70000, 'a'));
+  testing::write_gzip(dir.file("b.gz"), "tail\n");
+  dir.write("ab.jsonl.gz", read_file_raw(dir.file("a.gz")) + read_file_raw(dir.file("b.gz")));
+  EXPECT_EQ(read_file(dir.file("ab.jsonl.gz")), std::string(70000, 'a') + "tail\n");
 }
 
 TEST(FileIo, CorruptGzipAndMissingFileNameTheFile) {
