@@ -12,7 +12,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
   libsimdjson-dev nlohmann-json3-dev libcli11-dev
-  libpcre2-dev zlib1g-dev libdeflate-dev
+  libpcre2-dev libicu-dev zlib1g-dev libdeflate-dev
   libcpp-httplib-dev libssl-dev
   python3 gzip
 )
