@@ -1,0 +1,70 @@
+// RoutingPolicy: the fallback-plus-margin rule and its JSON form in checkpoints.
+#include "coordinator/routing_policy.h"
+
+#include "core/error.h"
+
+namespace mom {
+
+int RoutingPolicy::choose(const std::vector<float>& scores) const {
+  auto value = [&](int c) {
+    double cost = costs.empty() ? 0.0 : costs[static_cast<size_t>(c)];
+    return static_cast<double>(scores[static_cast<size_t>(c)]) - cost_weight * cost;
+  };
+  double threshold = fallback >= 0 ? value(fallback) + margin : -1e300;
+  int best = -1;
+  double best_value = -1e300;
+  auto consider = [&](int c) {
+    if (c == fallback) return;
+    double v = value(c);
+    if (v > threshold && v > best_value) {
+      best = c;
+      best_value = v;
+    }
+  };
+  if (candidates.empty()) {
+    for (size_t c = 0; c < scores.size(); ++c) consider(static_cast<int>(c));
+  } else {
+    for (int c : candidates) consider(c);
+  }
+  if (best >= 0) return best;
+  return fallback >= 0 ? fallback : 0;
+}
+
+Json RoutingPolicy::to_json(const std::vector<std::string>& labels) const {
+  Json j;
+  j["fallback"] = fallback >= 0 ? Json(labels.at(static_cast<size_t>(fallback))) : Json(nullptr);
+  j["candidates"] = Json::array();
+  for (int c : candidates) j["candidates"].push_back(labels.at(static_cast<size_t>(c)));
+  j["costs"] = Json::object();
+  for (size_t c = 0; c < costs.size() && c < labels.size(); ++c) j["costs"][labels[c]] = costs[c];
+  j["cost_weight"] = cost_weight;
+  j["margin"] = margin;
+  return j;
+}
+
+RoutingPolicy RoutingPolicy::from_json(const Json& j, const std::vector<std::string>& labels,
+                                       const std::string& where) {
+  auto index_of = [&](const std::string& name) {
+    for (size_t i = 0; i < labels.size(); ++i)
+      if (labels[i] == name) return static_cast<int>(i);
+    throw Error(where + ": routing policy names model '" + name + "', which is not in the label map");
+  };
+  RoutingPolicy p;
+  try {
+    if (j.contains("fallback") && j["fallback"].is_string()) p.fallback = index_of(j["fallback"].get<std::string>());
+    if (j.contains("candidates"))
+      for (const Json& c : j["candidates"]) p.candidates.push_back(index_of(c.get<std::string>()));
+    if (j.contains("costs") && j["costs"].is_object()) {
+      p.costs.assign(labels.size(), 0.0);
+      for (auto it = j["costs"].begin(); it != j["costs"].end(); ++it)
+        p.costs[static_cast<size_t>(index_of(it.key()))] = it.value().get<double>();
+    }
+    p.cost_weight = j.value("cost_weight", 0.0);
+    p.margin = j.value("margin", 0.0);
+  } catch (const Json::exception& e) {
+    throw Error(where + ": malformed routing policy: " + e.what());
+  }
+  return p;
+}
+
+}  // namespace mom
