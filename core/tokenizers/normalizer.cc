@@ -81,13 +81,14 @@ class LowercaseNormalizer : public Normalizer {
 
 class StripAccentsNormalizer : public Normalizer {
  public:
-  // Like the Rust crate, this only removes Mn characters: it is meant to follow an NFD/NFKD step.
+  // Removes every combining mark (Mn, Mc, Me), as the Rust crate does; unlike BertNormalizer it
+  // does not decompose first: it is meant to follow an NFD/NFKD step.
   void normalize(std::string& text) const override {
     std::string out;
     for (size_t pos = 0; pos < text.size();) {
       size_t start = pos;
       char32_t c = next_code_point(text, pos);
-      if (!is_nonspacing_mark(c)) out.append(text, start, pos - start);
+      if (!is_mark(c)) out.append(text, start, pos - start);
     }
     text = std::move(out);
   }

@@ -284,8 +284,11 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& config, const std::
   }
   if (type == "BertPreTokenizer") return make_bert_pre_tokenizer();
   if (type == "Whitespace") {
-    // Keeps the runs of word characters and the runs of other non-space characters.
-    return std::make_unique<SplitPreTokenizer>(R"(\w+|[^\w\s]+)", SplitBehavior::kRemoved, true, here);
+    // Keeps the runs of word characters and the runs of other non-space characters: \w+|[^\w\s]+
+    // with the Rust regex crate's \w (which, unlike Oniguruma's, includes the join controls).
+    return std::make_unique<SplitPreTokenizer>(
+        R"([\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}]+|[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}\s]+)",
+        SplitBehavior::kRemoved, true, here);
   }
   if (type == "WhitespaceSplit") {
     return std::make_unique<CharSplitPreTokenizer>(is_whitespace, SplitBehavior::kRemoved);

@@ -37,6 +37,45 @@ ThreadScratch& scratch() {
   return s;
 }
 
+// Oniguruma (what the Rust tokenizers compile Split patterns with) gives \w the Unicode word
+// meaning: letters (Alphabetic), marks, decimal digits and connector punctuation. PCRE2 10.42's
+// \w leaves out marks, so \w and \W are spelled out. (\s and \d already agree: White_Space, Nd.)
+constexpr const char* kWordItems = "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}";
+
+std::string onig_compatible(const std::string& pattern) {
+  std::string out;
+  bool in_class = false;
+  size_t class_start = 0;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      char e = pattern[++i];
+      if (e == 'w') {
+        out += in_class ? kWordItems : std::string("[") + kWordItems + "]";
+      } else if (e == 'W' && !in_class) {
+        out += std::string("[^") + kWordItems + "]";
+      } else {
+        out += c;
+        out += e;
+      }
+      continue;
+    }
+    if (!in_class && c == '[') {
+      in_class = true;
+      class_start = out.size() + 1;
+      out += c;
+      if (i + 1 < pattern.size() && pattern[i + 1] == '^') {
+        out += pattern[++i];
+        ++class_start;
+      }
+      continue;
+    }
+    if (in_class && c == ']' && out.size() > class_start) in_class = false;
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 struct Regex::Impl {
@@ -47,9 +86,10 @@ struct Regex::Impl {
 
 Regex::Regex(const std::string& pattern, const std::string& where) : impl_(std::make_unique<Impl>()) {
   impl_->pattern = pattern;
+  std::string translated = onig_compatible(pattern);
   int error = 0;
   PCRE2_SIZE offset = 0;
-  impl_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+  impl_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),
                               PCRE2_UTF | PCRE2_UCP, &error, &offset, nullptr);
   if (impl_->code == nullptr) {
     throw Error(where + ": invalid regex '" + pattern + "': " + pcre2_message(error) +

@@ -152,6 +152,11 @@ bool is_other(char32_t c) {
 
 bool is_nonspacing_mark(char32_t c) { return u_charType(c) == U_NON_SPACING_MARK; }
 
+bool is_mark(char32_t c) {
+  int8_t type = u_charType(c);
+  return type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK || type == U_ENCLOSING_MARK;
+}
+
 bool is_cjk_ideograph(char32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
          (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||

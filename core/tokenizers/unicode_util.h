@@ -35,8 +35,10 @@ bool is_punctuation(char32_t c);
 // Unicode categories Cc, Cf or Co: what the Rust crate's `is_other` tests (it leaves out Cn, so
 // unassigned code points survive BertNormalizer's clean_text).
 bool is_other(char32_t c);
-// Unicode general category Mn (what StripAccents removes after NFD).
+// Unicode general category Mn (what BertNormalizer's accent stripping removes after NFD).
 bool is_nonspacing_mark(char32_t c);
+// Unicode general category M (Mn, Mc, Me): what the StripAccents normalizer removes.
+bool is_mark(char32_t c);
 // The CJK ideograph blocks BertNormalizer surrounds with spaces.
 bool is_cjk_ideograph(char32_t c);
 

@@ -52,7 +52,7 @@ const handWritten = [
   "Mixed: café 你好 😀 123 <|im_end|> done.", "question? answer! statement. list: a, b; c",
   "IT'S THE CAT'S TOY", "You'Re WE'LL I'D", "'s's's", "' s", "ſ", " ".repeat(100) + "x", "\n".repeat(40), "\t \t \t  \n  x",
   "x".repeat(300), "unbelievably".repeat(30), "12345678901234567890", "١٢٣٤٥ ۱۲۳", "३४५", "-- ++ ** // \\", "a\u0300\u0301\u0302b",
-  "\u{1F600}\u{1F600}\u{1F600} \u{10FFFF}", "\u{E000} private use", "tab\tafter<|im_end|>\tbefore", "  <|im_end|>  ",
+  "\u{1F600}\u{1F600}\u{1F600} \u{10FFFF}", "\u0661 \u0662 \u0663 \u0664 \u0665 \u06f1 \u06f2 \u06f3", "\u0969 \u096a \u096b", "\u{E000} private use", "tab\tafter<|im_end|>\tbefore", "  <|im_end|>  ",
 ]; // (strings after "question?" added for whitespace runs, long words and contraction case)
 
 const fragments = [
@@ -211,6 +211,78 @@ function makeWordPiece() {
   };
 }
 
+// Llama 3 layout: regex Split (with \p{N}{1,3}) + ByteLevel without its own regex, BPE with
+// ignore_merges and whole words in the vocabulary that the merges never build, [a, b] merges,
+// a Sequence post-processor with a <|begin_of_text|> template.
+function makeLlama3Style() {
+  const map = bytesToUnicode();
+  const vocab = {};
+  for (let b = 0; b < 256; ++b) vocab[map[b]] = Object.keys(vocab).length;
+  const enc = new TextEncoder();
+  const toBytes = (w) => [...enc.encode(w)].map((b) => map[b]).join("");
+  const words = corpus.split(/(?=\s)/).map(toBytes);
+  const merges = trainMerges(words, 250);
+  for (const [a, b] of merges) if (!((a + b) in vocab)) vocab[a + b] = Object.keys(vocab).length;
+  for (const w of [" supercalifragilisticexpialidocious", "Tokenizer", " Hello", " World", "1999", " unbelievably"]) {
+    if (!(toBytes(w) in vocab)) vocab[toBytes(w)] = Object.keys(vocab).length;
+  }
+  const n = Object.keys(vocab).length;
+  const special = (id, content) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const pattern = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+  return {
+    version: "1.0", truncation: null, padding: null,
+    added_tokens: [special(n, "<|begin_of_text|>"), special(n + 1, "<|end_of_text|>"), special(n + 2, "<|eot_id|>")],
+    normalizer: null,
+    pre_tokenizer: { type: "Sequence", pretokenizers: [
+      { type: "Split", pattern: { Regex: pattern }, behavior: "Isolated", invert: false },
+      { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: false }] },
+    post_processor: { type: "Sequence", processors: [
+      { type: "ByteLevel", add_prefix_space: true, trim_offsets: false, use_regex: true },
+      { type: "TemplateProcessing", single: [{ SpecialToken: { id: "<|begin_of_text|>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
+        pair: [{ SpecialToken: { id: "<|begin_of_text|>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }, { SpecialToken: { id: "<|begin_of_text|>", type_id: 1 } }, { Sequence: { id: "B", type_id: 1 } }],
+        special_tokens: { "<|begin_of_text|>": { id: "<|begin_of_text|>", ids: [n], tokens: ["<|begin_of_text|>"] } } }] },
+    decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: { type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
+      fuse_unk: false, byte_fallback: false, ignore_merges: true, vocab, merges },
+  };
+}
+
+// A WordPiece behind a long normalizer chain (NFKD, StripAccents, Lowercase, regex Replace,
+// Strip) and a Sequence of WhitespaceSplit, Digits and a literal Split.
+function makeWordPiecePipeline() {
+  const vocab = {};
+  for (const t of ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]) vocab[t] = Object.keys(vocab).length;
+  const norm = (t) => t.normalize("NFKD").replace(/\p{Mn}/gu, "").toLowerCase();
+  const chars = new Set();
+  for (const c of norm(handWritten.join(" ") + fragments.join(" "))) if (/[\p{L}\p{N}\p{P}\p{S}]/u.test(c)) chars.add(c);
+  for (const c of [...chars].sort()) { vocab[c] = Object.keys(vocab).length; vocab["##" + c] = Object.keys(vocab).length; }
+  const words = norm(corpus).split(/[^\p{L}]+/u).filter((w) => w);
+  const merges = trainMerges(words, 150);
+  for (const w of words) {
+    let segs = [...w];
+    for (const [a, b] of merges) {
+      const out = [];
+      for (let i = 0; i < segs.length; ++i) { if (i + 1 < segs.length && segs[i] === a && segs[i + 1] === b) { out.push(a + b); ++i; } else out.push(segs[i]); }
+      segs = out;
+    }
+    segs.forEach((s, i) => { const t = i === 0 ? s : "##" + s; if (!(t in vocab)) vocab[t] = Object.keys(vocab).length; });
+  }
+  const special = (content) => ({ id: vocab[content], content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  return {
+    version: "1.0", truncation: null, padding: null,
+    added_tokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]"].map(special),
+    normalizer: { type: "Sequence", normalizers: [{ type: "NFKD" }, { type: "StripAccents" }, { type: "Lowercase" },
+      { type: "Replace", pattern: { Regex: "\\s+" }, content: " " }, { type: "Strip", strip_left: true, strip_right: true }] },
+    // Not Whitespace or Punctuation: Tokenizers.js 0.2.0 departs from Rust there (ASCII-only \w;
+    // runs of punctuation kept together); tests/unit/tokenizers checks those against Rust by hand.
+    pre_tokenizer: { type: "Sequence", pretokenizers: [{ type: "WhitespaceSplit" }, { type: "Digits", individual_digits: true },
+      { type: "Split", pattern: { String: "-" }, behavior: "Isolated", invert: false }] },
+    post_processor: { type: "BertProcessing", sep: ["[SEP]", vocab["[SEP]"]], cls: ["[CLS]", vocab["[CLS]"]] },
+    decoder: { type: "WordPiece", prefix: "##", cleanup: false },
+    model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 20, vocab },
+  };
+}
+
 // bert-base-uncased as the Hugging Face tokenizer.json describes it, over the shipped vocab.txt.
 function makeBertUncased(vocabTxt) {
   const vocab = {};
@@ -256,7 +328,10 @@ vectors("qwen3", qwenJson, { ...qwenConfig, clean_up_tokenization_spaces: false 
 const bertTxt = fs.readFileSync(path.join(repo, "data/vocab/bert-base-uncased/vocab.txt"), "utf8");
 vectors("bert_base_uncased", makeBertUncased(bertTxt), { do_lower_case: true });
 
-const synthetic = { sp_bpe: makeSentencePiece(false), sp_bpe_legacy: makeSentencePiece(true), byte_level_bpe: makeByteLevel(), wordpiece_cased: makeWordPiece() };
+const synthetic = {
+  sp_bpe: makeSentencePiece(false), sp_bpe_legacy: makeSentencePiece(true), byte_level_bpe: makeByteLevel(),
+  wordpiece_cased: makeWordPiece(), llama3_style: makeLlama3Style(), wordpiece_pipeline: makeWordPiecePipeline(),
+};
 for (const [name, json] of Object.entries(synthetic)) {
   writeFixture(name, json);
   vectors(name, json, {});

@@ -20,9 +20,11 @@ struct Case {
 class ReferenceTest : public ::testing::TestWithParam<Case> {};
 
 // Where the reference departs from the Rust tokenizers, the line is checked against the reference
-// ids of an equivalent text instead. JavaScript's toLowerCase applies the final-sigma rule
-// (Σ -> ς at the end of a word); the Rust BertNormalizer lowercases character by character
-// (Σ -> σ), which is what MOM does.
+// ids of an equivalent text instead:
+// - JavaScript's toLowerCase applies the final-sigma rule (Σ -> ς at the end of a word); the Rust
+//   BertNormalizer and Lowercase normalizers map character by character (Σ -> σ), as MOM does.
+// - Tokenizers.js's Digits pre-tokenizer only knows ASCII digits; the Rust one splits at every
+//   char::is_numeric character (Arabic-Indic and Devanagari digits too), as MOM does.
 struct Divergence {
   const char* vectors;
   const char* text;
@@ -30,6 +32,10 @@ struct Divergence {
 };
 constexpr Divergence kDivergences[] = {
     {"bert_base_uncased.jsonl", "\u03a3\u0391\u03a3 \u03c3\u03b1\u03c2", "\u03c3\u03b1\u03c3 \u03c3\u03b1\u03c2"},
+    {"wordpiece_pipeline.jsonl", "\u03a3\u0391\u03a3 \u03c3\u03b1\u03c2", "\u03c3\u03b1\u03c3 \u03c3\u03b1\u03c2"},
+    {"wordpiece_pipeline.jsonl", "\u0661\u0662\u0663\u0664\u0665 \u06f1\u06f2\u06f3",
+     "\u0661 \u0662 \u0663 \u0664 \u0665 \u06f1 \u06f2 \u06f3"},
+    {"wordpiece_pipeline.jsonl", "\u0969\u096a\u096b", "\u0969 \u096a \u096b"},
 };
 
 std::string show(const std::vector<int32_t>& ids) {
@@ -93,7 +99,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"sp_bpe.jsonl", "tests/fixtures/tokenizers/sp_bpe/tokenizer.json"},
                       Case{"sp_bpe_legacy.jsonl", "tests/fixtures/tokenizers/sp_bpe_legacy/tokenizer.json"},
                       Case{"byte_level_bpe.jsonl", "tests/fixtures/tokenizers/byte_level_bpe/tokenizer.json"},
-                      Case{"wordpiece_cased.jsonl", "tests/fixtures/tokenizers/wordpiece_cased/tokenizer.json"}),
+                      Case{"wordpiece_cased.jsonl", "tests/fixtures/tokenizers/wordpiece_cased/tokenizer.json"},
+                      Case{"llama3_style.jsonl", "tests/fixtures/tokenizers/llama3_style/tokenizer.json"},
+                      Case{"wordpiece_pipeline.jsonl", "tests/fixtures/tokenizers/wordpiece_pipeline/tokenizer.json"}),
     [](const ::testing::TestParamInfo<Case>& info) {
       std::string name = info.param.vectors;
       name = name.substr(0, name.find('.'));

@@ -260,6 +260,43 @@ TEST(Tokenizer, MetaspacePrependSchemes) {
   EXPECT_EQ(with_scheme("always", "<s>a"), (std::vector<int32_t>{1, 2}));
 }
 
+// Pre-tokenizers whose Tokenizers.js versions depart from Rust (so the reference vectors do not
+// cover them); expectations derived from the Rust sources: Whitespace is \w+|[^\w\s]+ with
+// Unicode \w (letters, marks, digits, connectors, join controls), Punctuation and Digits test
+// one character at a time (char::is_numeric covers every decimal digit).
+TEST(Tokenizer, UnicodeAwarePreTokenizers) {
+  testing::TempDir dir;
+  std::vector<std::string> vocab = {"<unk>", "straße", "中文english", "!", "!!", "٣", "٣٤", "x", "?!",
+                                    "\xE0\xA4\xA8\xE0\xA4\xBF", "_a"};
+  auto encode = [&](const Json& pre, const std::string& text) {
+    return load_json(dir, word_level(vocab, pre))->encode(text, false);
+  };
+  Json whitespace = {{"type", "Whitespace"}};
+  EXPECT_EQ(encode(whitespace, "straße 中文english ?!"), (std::vector<int32_t>{1, 2, 8}));
+  EXPECT_EQ(encode(whitespace, "\xE0\xA4\xA8\xE0\xA4\xBF _a"), (std::vector<int32_t>{9, 10}));  // नि: a spacing mark stays in the word
+  Json punctuation = {{"type", "Punctuation"}, {"behavior", "Isolated"}};
+  EXPECT_EQ(encode(punctuation, "!!x"), (std::vector<int32_t>{3, 3, 7}));
+  Json contiguous = {{"type", "Punctuation"}, {"behavior", "Contiguous"}};
+  EXPECT_EQ(encode(contiguous, "!!x"), (std::vector<int32_t>{4, 7}));
+  Json digits = {{"type", "Digits"}, {"individual_digits", true}};
+  EXPECT_EQ(encode(digits, "٣٤x"), (std::vector<int32_t>{5, 0, 7}));  // ٤ alone is not in the vocab
+  Json runs = {{"type", "Digits"}, {"individual_digits", false}};
+  EXPECT_EQ(encode(runs, "٣٤x"), (std::vector<int32_t>{6, 7}));
+}
+
+TEST(Tokenizer, StripAccentsRemovesEveryMarkButBertOnlyNonspacing) {
+  testing::TempDir dir;
+  // न + ि (U+093F, a spacing mark Mc) + ् (U+094D, nonspacing Mn)
+  std::string word = "\xE0\xA4\xA8\xE0\xA4\xBF\xE0\xA5\x8D";
+  std::vector<std::string> vocab = {"<unk>", "\xE0\xA4\xA8", "\xE0\xA4\xA8\xE0\xA4\xBF"};
+  Json strip = word_level(vocab, nullptr);
+  strip["normalizer"] = {{"type", "Sequence"}, {"normalizers", {{{"type", "NFD"}}, {{"type", "StripAccents"}}}}};
+  EXPECT_EQ(load_json(dir, strip)->encode(word, false), (std::vector<int32_t>{1}));
+  Json bert = word_level(vocab, nullptr);
+  bert["normalizer"] = {{"type", "BertNormalizer"}, {"lowercase", false}, {"strip_accents", true}};
+  EXPECT_EQ(load_json(dir, bert)->encode(word, false), (std::vector<int32_t>{2}));
+}
+
 TEST(Tokenizer, RustLowercasingIsPerCharacter) {
   // The Rust BertNormalizer maps each character on its own: no final sigma, İ -> i + U+0307.
   auto bert = Tokenizer::load(bert_path());
