@@ -77,11 +77,11 @@ std::unique_ptr<HfTokenizer> HfTokenizer::from_json(const Json& root, const std:
     if (!pad) pad = t->token_to_id(name);
   }
   t->pad_id_ = pad.value_or(0);
-  t->finish_setup(tokenizer_config, where);
+  t->count_vocab();
   return t;
 }
 
-void HfTokenizer::finish_setup(const Json&, const std::string&) {
+void HfTokenizer::count_vocab() {
   // Distinct ids across the model vocab and the added tokens.
   size_t extra = 0;
   for (const auto& token : added_.tokens()) {
@@ -124,7 +124,7 @@ std::unique_ptr<HfTokenizer> HfTokenizer::from_vocab_txt(const std::string& path
   t->decoder_ = make_wordpiece_decoder("##", true);
   t->added_ = AddedVocabulary(std::move(specials), t->normalizer_.get());
   t->pad_id_ = t->token_to_id("[PAD]").value_or(0);
-  t->finish_setup(Json(), path);
+  t->count_vocab();
   return t;
 }
 

@@ -41,7 +41,7 @@ class HfTokenizer final : public Tokenizer {
   std::vector<int32_t> encode_plain(std::string_view text) const;
   void encode_segment(std::string_view text, bool at_start, std::vector<int32_t>& ids) const;
   const std::string* find_token(int32_t id) const;
-  void finish_setup(const Json& tokenizer_config, const std::string& where);
+  void count_vocab();
 
   std::unique_ptr<Normalizer> normalizer_;
   std::unique_ptr<PreTokenizer> pre_tokenizer_;
