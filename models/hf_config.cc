@@ -198,6 +198,12 @@ EncoderConfig EncoderConfig::from_json(const Json& json, const std::string& wher
                 "\" for an encoder (supported: \"bert\", \"modernbert\")");
   }
   if (r.has("classifier_dropout")) c.classifier_dropout = r.get_double("classifier_dropout");
+  c.problem_type = r.get_string("problem_type", std::string());
+  if (!c.problem_type.empty() && c.problem_type != "single_label_classification" &&
+      c.problem_type != "multi_label_classification") {
+    throw Error(where + ": problem_type \"" + c.problem_type +
+                "\" is not supported (single_label_classification or multi_label_classification)");
+  }
   c.labels = parse_labels(r);
   c.validate(where);
   return c;
@@ -256,6 +262,8 @@ Json EncoderConfig::to_json() const {
   j["id2label"] = id2label;
   j["label2id"] = label2id;
   j["num_labels"] = static_cast<int64_t>(labels.num_labels());
+  if (!problem_type.empty()) j["problem_type"] = problem_type;
+  else j.erase("problem_type");
   if (!j.contains("torch_dtype")) j["torch_dtype"] = "float32";
   return j;
 }

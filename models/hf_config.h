@@ -81,7 +81,12 @@ struct EncoderConfig {
   double mlp_dropout = 0.0;
   // Both: classifier dropout (BERT falls back to hidden_dropout_prob when null).
   std::optional<double> classifier_dropout;
+  // "" / "single_label_classification" (softmax over labels) or "multi_label_classification"
+  // (one sigmoid per label), as Hugging Face's problem_type.
+  std::string problem_type;
   LabelConfig labels;
+
+  bool multilabel() const { return problem_type == "multi_label_classification"; }
 
   int64_t head_dim() const { return hidden_size / num_attention_heads; }
   // Throws mom::Error naming `where` when sizes are inconsistent (hidden % heads, ...).

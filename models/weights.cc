@@ -148,7 +148,7 @@ LoadReport load_state(torch::nn::Module& module, const st::Checkpoint& checkpoin
                      : std::string()) +
                 "; is this checkpoint for this architecture?");
   }
-  if (options.strict && !report.unexpected.empty()) {
+  if (options.strict && !options.ignore_unexpected && !report.unexpected.empty()) {
     const st::TensorView& v = checkpoint.get(report.unexpected[0]);
     throw Error(v.file + ": unexpected tensor '" + v.name + "'" +
                 (report.unexpected.size() > 1

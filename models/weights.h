@@ -25,6 +25,8 @@ struct LoadOptions {
   // Module names that may be absent even when strict (e.g. a fresh classifier: "classifier.").
   // An entry ending in '.' matches a name prefix, otherwise the whole name.
   std::vector<std::string> allow_missing;
+  // Checkpoint tensors no module name uses (a masked-LM head when fine-tuning) are only reported.
+  bool ignore_unexpected = false;
 };
 
 struct LoadReport {
