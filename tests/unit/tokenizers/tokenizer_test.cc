@@ -297,6 +297,68 @@ TEST(Tokenizer, StripAccentsRemovesEveryMarkButBertOnlyNonspacing) {
   EXPECT_EQ(load_json(dir, bert)->encode(word, false), (std::vector<int32_t>{2}));
 }
 
+// A BPE tokenizer.json with a whitespace split, so that each word is one BPE input.
+Json bpe(const Json& vocab, const Json& merges, const Json& extra_model, const Json& decoder) {
+  Json model = {{"type", "BPE"}, {"vocab", vocab}, {"merges", merges}};
+  model.update(extra_model);
+  return Json{{"added_tokens", Json::array()},
+              {"pre_tokenizer", {{"type", "WhitespaceSplit"}}},
+              {"decoder", decoder},
+              {"model", model}};
+}
+
+TEST(Tokenizer, BpeUnknownsPrefixAndSuffix) {
+  testing::TempDir dir;
+  Json vocab = {{"<unk>", 0}, {"a", 1}, {"b", 2}, {"ab", 3}};
+  auto fused = load_json(dir, bpe(vocab, {"a b"}, {{"unk_token", "<unk>"}, {"fuse_unk", true}}, nullptr));
+  EXPECT_EQ(fused->encode("axyb ab", false), (std::vector<int32_t>{1, 0, 2, 3}));
+  auto unfused = load_json(dir, bpe(vocab, {"a b"}, {{"unk_token", "<unk>"}}, nullptr));
+  EXPECT_EQ(unfused->encode("axyb", false), (std::vector<int32_t>{1, 0, 0, 2}));
+  auto dropped = load_json(dir, bpe(vocab, {"a b"}, Json::object(), nullptr));  // no unk_token
+  EXPECT_EQ(dropped->encode("axyb", false), (std::vector<int32_t>{3}));  // a and b meet and merge
+
+  // continuing_subword_prefix: the merge of "a" and "##b" is "ab".
+  Json prefixed = {{"a", 0}, {"##b", 1}, {"ab", 2}, {"##a", 3}};
+  auto with_prefix = load_json(dir, bpe(prefixed, Json::array({Json::array({"a", "##b"})}),
+                                        {{"continuing_subword_prefix", "##"}}, nullptr));
+  EXPECT_EQ(with_prefix->encode("ab aa", false), (std::vector<int32_t>{2, 0, 3}));
+
+  // end_of_word_suffix with the BPEDecoder that turns it back into spaces.
+  Json suffixed = {{"a", 0}, {"b</w>", 1}, {"ab</w>", 2}, {"a</w>", 3}};
+  auto with_suffix = load_json(dir, bpe(suffixed, {"a b</w>"}, {{"end_of_word_suffix", "</w>"}},
+                                        {{"type", "BPEDecoder"}, {"suffix", "</w>"}}));
+  auto ids = with_suffix->encode("ab a", false);
+  EXPECT_EQ(ids, (std::vector<int32_t>{2, 3}));
+  EXPECT_EQ(with_suffix->decode(ids, false), "ab a");
+}
+
+TEST(Tokenizer, Decoders) {
+  testing::TempDir dir;
+  const std::string m = "\xE2\x96\x81";  // ▁
+  std::vector<std::string> vocab = {"<unk>", m + "Hello", m + "world", m + m + "x", "<0xE4>", "<0xBD>", "<0xA0>", "y"};
+  auto with_decoder = [&](const Json& decoder) {
+    Json j = word_level(vocab, nullptr);
+    j["decoder"] = decoder;
+    return load_json(dir, j);
+  };
+  auto metaspace = with_decoder({{"type", "Metaspace"}, {"replacement", m}, {"prepend_scheme", "always"}});
+  EXPECT_EQ(metaspace->decode({1, 2}, false), "Hello world");
+  EXPECT_EQ(metaspace->decode({3, 3}, false), "x  x");  // every ▁ of the first token goes
+  auto never = with_decoder({{"type", "Metaspace"}, {"replacement", m}, {"prepend_scheme", "never"}});
+  EXPECT_EQ(never->decode({1, 2}, false), " Hello world");
+
+  Json fallback = {{"type", "Sequence"}, {"decoders", {{{"type", "ByteFallback"}}, {{"type", "Fuse"}}}}};
+  auto bytes = with_decoder(fallback);
+  EXPECT_EQ(bytes->decode({4, 5, 6, 7}, false), "\xE4\xBD\xA0y");                  // 你 from its bytes
+  EXPECT_EQ(bytes->decode({4, 5, 7}, false), "\xEF\xBF\xBD\xEF\xBF\xBDy");     // two bytes, no character
+  auto strip = with_decoder({{"type", "Strip"}, {"content", "y"}, {"start", 1}, {"stop", 0}});
+  EXPECT_EQ(strip->decode({7, 7}, false), "");
+  auto replace = with_decoder({{"type", "Replace"}, {"pattern", {{"String", m}}}, {"content", "_"}});
+  EXPECT_EQ(replace->decode({1, 2}, false), "_Hello_world");
+  auto none = with_decoder(nullptr);
+  EXPECT_EQ(none->decode({7, 7}, false), "y y");
+}
+
 TEST(Tokenizer, RustLowercasingIsPerCharacter) {
   // The Rust BertNormalizer maps each character on its own: no final sigma, İ -> i + U+0307.
   auto bert = Tokenizer::load(bert_path());
