@@ -13,8 +13,9 @@ namespace {
 bool is_word_char(char32_t c) {
   if (c == '_' || is_alphanumeric(c)) return true;
   int8_t type = u_charType(c);
-  return type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_COMBINING_SPACING_MARK ||
-         type == U_CONNECTOR_PUNCTUATION || c == 0x200C || c == 0x200D;
+  return type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK ||
+         type == U_COMBINING_SPACING_MARK || type == U_CONNECTOR_PUNCTUATION || c == 0x200C ||
+         c == 0x200D;
 }
 
 // Start of the code point that ends right before `end`.
@@ -61,7 +62,8 @@ AddedVocabulary::AddedVocabulary(std::vector<AddedToken> tokens, const Normalize
   }
 }
 
-std::vector<AddedVocabulary::Split> AddedVocabulary::split(std::string_view text, bool normalized) const {
+std::vector<AddedVocabulary::Split> AddedVocabulary::split(std::string_view text,
+                                                           bool normalized) const {
   const Trie& trie = normalized ? normalized_trie_ : raw_trie_;
   std::vector<Split> out;
   size_t done = 0;  // text before this is already emitted

@@ -44,7 +44,8 @@ class ByteLevelDecoder : public Decoder {
 
 class WordPieceDecoder : public Decoder {
  public:
-  WordPieceDecoder(std::string prefix, bool cleanup) : prefix_(std::move(prefix)), cleanup_(cleanup) {}
+  WordPieceDecoder(std::string prefix, bool cleanup)
+      : prefix_(std::move(prefix)), cleanup_(cleanup) {}
   void decode_chain(std::vector<std::string>& tokens) const override {
     for (size_t i = 0; i < tokens.size(); ++i) {
       std::string& token = tokens[i];
@@ -79,7 +80,8 @@ class WordPieceDecoder : public Decoder {
 
 class MetaspaceDecoder : public Decoder {
  public:
-  MetaspaceDecoder(std::string replacement, bool strip_first) : replacement_(std::move(replacement)), strip_first_(strip_first) {}
+  MetaspaceDecoder(std::string replacement, bool strip_first)
+      : replacement_(std::move(replacement)), strip_first_(strip_first) {}
   void decode_chain(std::vector<std::string>& tokens) const override {
     for (size_t i = 0; i < tokens.size(); ++i) {
       // Like the Rust decoder: every replacement character of the first token is dropped.
@@ -149,14 +151,16 @@ class FuseDecoder : public Decoder {
 
 class StripDecoder : public Decoder {
  public:
-  StripDecoder(std::string content, size_t start, size_t stop) : content_(std::move(content)), start_(start), stop_(stop) {}
+  StripDecoder(std::string content, size_t start, size_t stop)
+      : content_(std::move(content)), start_(start), stop_(stop) {}
   void decode_chain(std::vector<std::string>& tokens) const override {
     for (auto& token : tokens) {
       for (size_t i = 0; i < start_ && token.compare(0, content_.size(), content_) == 0; ++i) {
         token.erase(0, content_.size());
       }
-      for (size_t i = 0; i < stop_ && token.size() >= content_.size() &&
-                         token.compare(token.size() - content_.size(), content_.size(), content_) == 0;
+      for (size_t i = 0;
+           i < stop_ && token.size() >= content_.size() &&
+           token.compare(token.size() - content_.size(), content_.size(), content_) == 0;
            ++i) {
         token.erase(token.size() - content_.size());
       }
@@ -197,7 +201,8 @@ class BpeDecoder : public Decoder {
  public:
   explicit BpeDecoder(std::string suffix) : suffix_(std::move(suffix)) {}
   void decode_chain(std::vector<std::string>& tokens) const override {
-    for (size_t i = 0; i < tokens.size(); ++i) replace_all(tokens[i], suffix_, i + 1 == tokens.size() ? "" : " ");
+    for (size_t i = 0; i < tokens.size(); ++i)
+      replace_all(tokens[i], suffix_, i + 1 == tokens.size() ? "" : " ");
   }
 
  private:
@@ -206,7 +211,8 @@ class BpeDecoder : public Decoder {
 
 class SequenceDecoder : public Decoder {
  public:
-  explicit SequenceDecoder(std::vector<std::unique_ptr<Decoder>> steps) : steps_(std::move(steps)) {}
+  explicit SequenceDecoder(std::vector<std::unique_ptr<Decoder>> steps)
+      : steps_(std::move(steps)) {}
   void decode_chain(std::vector<std::string>& tokens) const override {
     for (const auto& step : steps_) step->decode_chain(tokens);
   }
@@ -228,14 +234,16 @@ std::unique_ptr<Decoder> make_decoder(const Json& config, const std::string& whe
   std::string here = where + " (" + type + ")";
   if (type == "ByteLevel") return std::make_unique<ByteLevelDecoder>();
   if (type == "WordPiece") {
-    return make_wordpiece_decoder(string_field(config, "prefix", "##", here), bool_field(config, "cleanup", true, here));
+    return make_wordpiece_decoder(string_field(config, "prefix", "##", here),
+                                  bool_field(config, "cleanup", true, here));
   }
   if (type == "Metaspace") {
     bool strip_first = bool_field(config, "add_prefix_space", true, here);
     if (config.contains("prepend_scheme") && !config["prepend_scheme"].is_null()) {
       strip_first = string_field(config, "prepend_scheme", "always", here) != "never";
     }
-    return std::make_unique<MetaspaceDecoder>(string_field(config, "replacement", "\xE2\x96\x81", here), strip_first);
+    return std::make_unique<MetaspaceDecoder>(
+        string_field(config, "replacement", "\xE2\x96\x81", here), strip_first);
   }
   if (type == "ByteFallback") return std::make_unique<ByteFallbackDecoder>();
   if (type == "Fuse") return std::make_unique<FuseDecoder>();
@@ -245,9 +253,11 @@ std::unique_ptr<Decoder> make_decoder(const Json& config, const std::string& whe
                                           static_cast<size_t>(int_field(config, "stop", 0, here)));
   }
   if (type == "Replace") {
-    return std::make_unique<ReplaceDecoder>(pattern_field(config, here), require_string(config, "content", here), here);
+    return std::make_unique<ReplaceDecoder>(pattern_field(config, here),
+                                            require_string(config, "content", here), here);
   }
-  if (type == "BPEDecoder") return std::make_unique<BpeDecoder>(string_field(config, "suffix", "</w>", here));
+  if (type == "BPEDecoder")
+    return std::make_unique<BpeDecoder>(string_field(config, "suffix", "</w>", here));
   if (type == "Sequence") {
     const Json& list = require_field(config, "decoders", here);
     if (!list.is_array()) throw Error(here + ": field 'decoders' is not an array");
@@ -259,7 +269,8 @@ std::unique_ptr<Decoder> make_decoder(const Json& config, const std::string& whe
     return std::make_unique<SequenceDecoder>(std::move(steps));
   }
   throw Error(where + ": unsupported decoder type '" + type +
-              "' (supported: ByteLevel, WordPiece, Metaspace, ByteFallback, Fuse, Strip, Replace, BPEDecoder, "
+              "' (supported: ByteLevel, WordPiece, Metaspace, ByteFallback, Fuse, Strip, Replace, "
+              "BPEDecoder, "
               "Sequence)");
 }
 

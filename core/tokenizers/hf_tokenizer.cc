@@ -41,7 +41,8 @@ std::string config_pad_token(const Json& config) {
   auto it = config.find("pad_token");
   if (it == config.end()) return "";
   if (it->is_string()) return it->get<std::string>();
-  if (it->is_object() && it->contains("content") && (*it)["content"].is_string()) return (*it)["content"].get<std::string>();
+  if (it->is_object() && it->contains("content") && (*it)["content"].is_string())
+    return (*it)["content"].get<std::string>();
   return "";
 }
 
@@ -108,14 +109,17 @@ std::unique_ptr<HfTokenizer> HfTokenizer::from_vocab_txt(const std::string& path
   Vocab vocab = Vocab::from_tokens(std::move(tokens));
   auto require = [&](const char* name) {
     auto id = vocab.find(name);
-    if (!id) throw Error(path + ": the vocabulary has no " + std::string(name) + " token (a BERT vocab.txt needs it)");
+    if (!id)
+      throw Error(path + ": the vocabulary has no " + std::string(name) +
+                  " token (a BERT vocab.txt needs it)");
     return *id;
   };
   int32_t cls = require("[CLS]"), sep = require("[SEP]");
   require("[UNK]");
   std::vector<AddedToken> specials;
   for (const char* name : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) {
-    if (auto id = vocab.find(name)) specials.push_back({*id, name, false, false, false, false, true});
+    if (auto id = vocab.find(name))
+      specials.push_back({*id, name, false, false, false, false, true});
   }
   t->normalizer_ = make_bert_normalizer(true, true, true, true);
   t->pre_tokenizer_ = make_bert_pre_tokenizer();
@@ -128,7 +132,8 @@ std::unique_ptr<HfTokenizer> HfTokenizer::from_vocab_txt(const std::string& path
   return t;
 }
 
-void HfTokenizer::encode_segment(std::string_view text, bool at_start, std::vector<int32_t>& ids) const {
+void HfTokenizer::encode_segment(std::string_view text, bool at_start,
+                                 std::vector<int32_t>& ids) const {
   std::vector<Piece> pieces{{std::string(text), at_start}};
   if (pre_tokenizer_) pre_tokenizer_->pre_tokenize(pieces);
   for (const auto& piece : pieces) {
@@ -164,15 +169,18 @@ std::vector<int32_t> HfTokenizer::encode(std::string_view text, bool add_special
   return ids;
 }
 
-std::vector<Encoding> HfTokenizer::encode_batch(const std::vector<std::string>& texts, size_t max_length) const {
+std::vector<Encoding> HfTokenizer::encode_batch(const std::vector<std::string>& texts,
+                                                size_t max_length) const {
   std::vector<Encoding> out(texts.size());
   size_t added = post_processor_ ? post_processor_->added_count() : 0;
   size_t longest = 0;
   for (size_t i = 0; i < texts.size(); ++i) {
     std::vector<int32_t> ids = encode_plain(texts[i]);
-    if (max_length > 0) ids.resize(std::min(ids.size(), max_length > added ? max_length - added : 0));
+    if (max_length > 0)
+      ids.resize(std::min(ids.size(), max_length > added ? max_length - added : 0));
     if (post_processor_) ids = post_processor_->process(ids);
-    if (max_length > 0 && ids.size() > max_length) ids.resize(max_length);  // template longer than max_length
+    if (max_length > 0 && ids.size() > max_length)
+      ids.resize(max_length);  // template longer than max_length
     out[i].attention_mask.assign(ids.size(), 1);
     out[i].ids = std::move(ids);
     longest = std::max(longest, out[i].ids.size());
@@ -216,8 +224,9 @@ std::optional<int32_t> HfTokenizer::token_to_id(std::string_view token) const {
 
 std::string HfTokenizer::id_to_token(int32_t id) const {
   const std::string* t = find_token(id);
-  if (t == nullptr) throw Error("token id " + std::to_string(id) + " is not in the vocabulary (size " +
-                                std::to_string(vocab_size_) + ")");
+  if (t == nullptr)
+    throw Error("token id " + std::to_string(id) + " is not in the vocabulary (size " +
+                std::to_string(vocab_size_) + ")");
   return *t;
 }
 

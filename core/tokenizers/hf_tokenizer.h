@@ -28,7 +28,8 @@ class HfTokenizer final : public Tokenizer {
   static std::unique_ptr<HfTokenizer> from_vocab_txt(const std::string& path);
 
   std::vector<int32_t> encode(std::string_view text, bool add_special_tokens) const override;
-  std::vector<Encoding> encode_batch(const std::vector<std::string>& texts, size_t max_length) const override;
+  std::vector<Encoding> encode_batch(const std::vector<std::string>& texts,
+                                     size_t max_length) const override;
   std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const override;
   std::optional<int32_t> token_to_id(std::string_view token) const override;
   std::string id_to_token(int32_t id) const override;

@@ -21,7 +21,8 @@ std::string string_field(const Json& config, const char* key, const std::string&
   return it->get<std::string>();
 }
 
-long long int_field(const Json& config, const char* key, long long fallback, const std::string& where) {
+long long int_field(const Json& config, const char* key, long long fallback,
+                    const std::string& where) {
   auto it = config.find(key);
   if (it == config.end() || it->is_null()) return fallback;
   if (!it->is_number_integer() || it->get<long long>() < 0) {

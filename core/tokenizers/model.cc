@@ -29,8 +29,8 @@ Vocab Vocab::from_json(const Json& object, const std::string& where) {
   for (auto it = object.begin(); it != object.end(); ++it) {
     auto id = static_cast<size_t>(it.value().get<int64_t>());
     if (v.present_[id]) {
-      throw Error(where + ": field 'vocab' gives id " + std::to_string(id) + " to both '" + v.tokens_[id] +
-                  "' and '" + it.key() + "'");
+      throw Error(where + ": field 'vocab' gives id " + std::to_string(id) + " to both '" +
+                  v.tokens_[id] + "' and '" + it.key() + "'");
     }
     v.tokens_[id] = it.key();
     v.present_[id] = true;
@@ -83,7 +83,9 @@ class BpeCache {
     std::mutex mutex;  // guards map
     std::unordered_map<std::string, std::vector<int32_t>> map;
   };
-  static size_t hash(std::string_view word) { return std::hash<std::string_view>()(word) % kShards; }
+  static size_t hash(std::string_view word) {
+    return std::hash<std::string_view>()(word) % kShards;
+  }
   mutable std::array<Shard, kShards> shards_;
 };
 
@@ -156,13 +158,21 @@ class BpeModel : public Model {
                     " is neither \"a b\" nor [\"a\", \"b\"]");
       }
       auto id_a = vocab_.find(a), id_b = vocab_.find(b);
-      std::string merged = a + (!prefix.empty() && b.compare(0, prefix.size(), prefix) == 0 ? b.substr(prefix.size()) : b);
+      std::string merged =
+          a + (!prefix.empty() && b.compare(0, prefix.size(), prefix) == 0 ? b.substr(prefix.size())
+                                                                           : b);
       auto id_merged = vocab_.find(merged);
       if (!id_a || !id_b || !id_merged) {
-        throw Error(where + ": field 'merges' entry " + std::to_string(rank) + " ('" + a + "', '" + b +
-                    "') uses a token missing from the vocab ('" + (!id_a ? a : !id_b ? b : merged) + "')");
+        throw Error(where + ": field 'merges' entry " + std::to_string(rank) + " ('" + a + "', '" +
+                    b + "') uses a token missing from the vocab ('" +
+                    (!id_a   ? a
+                     : !id_b ? b
+                             : merged) +
+                    "')");
       }
-      merges_[pair_key(*id_a, *id_b)] = {static_cast<int32_t>(rank), *id_merged};  // a repeated pair keeps its last rank, as in Rust
+      merges_[pair_key(*id_a, *id_b)] = {
+          static_cast<int32_t>(rank),
+          *id_merged};  // a repeated pair keeps its last rank, as in Rust
     }
   }
 
@@ -228,7 +238,9 @@ class BpeModel : public Model {
     // Lowest merge rank first, leftmost position among equal ranks.
     struct Candidate {
       int32_t rank, pos, new_id;
-      bool operator>(const Candidate& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
+      bool operator>(const Candidate& o) const {
+        return rank != o.rank ? rank > o.rank : pos > o.pos;
+      }
     };
     std::priority_queue<Candidate, std::vector<Candidate>, std::greater<Candidate>> queue;
     auto consider = [&](int32_t pos) {
@@ -269,7 +281,10 @@ class BpeModel : public Model {
 class WordPieceModel : public Model {
  public:
   WordPieceModel(Vocab vocab, std::string unk_token, std::string prefix, size_t max_chars)
-      : vocab_(std::move(vocab)), unk_token_(std::move(unk_token)), prefix_(std::move(prefix)), max_chars_(max_chars) {
+      : vocab_(std::move(vocab)),
+        unk_token_(std::move(unk_token)),
+        prefix_(std::move(prefix)),
+        max_chars_(max_chars) {
     unk_id_ = vocab_.find(unk_token_);
   }
 
@@ -319,7 +334,8 @@ class WordPieceModel : public Model {
 
 class WordLevelModel : public Model {
  public:
-  WordLevelModel(Vocab vocab, std::string unk_token) : vocab_(std::move(vocab)), unk_token_(std::move(unk_token)) {
+  WordLevelModel(Vocab vocab, std::string unk_token)
+      : vocab_(std::move(vocab)), unk_token_(std::move(unk_token)) {
     unk_id_ = vocab_.find(unk_token_);
   }
   const Vocab& vocab() const override { return vocab_; }
@@ -329,8 +345,8 @@ class WordLevelModel : public Model {
     } else if (unk_id_) {
       out.push_back(*unk_id_);
     } else {
-      throw Error("WordLevel: '" + std::string(word) + "' is not in the vocab and neither is the unk_token '" +
-                  unk_token_ + "'");
+      throw Error("WordLevel: '" + std::string(word) +
+                  "' is not in the vocab and neither is the unk_token '" + unk_token_ + "'");
     }
   }
 
@@ -354,36 +370,45 @@ std::unique_ptr<Model> make_model(const Json& config, const std::string& where) 
   // Old files omit "type": infer it from the fields, as the Rust deserializer does.
   std::string type = string_field(config, "type", "", where);
   if (type.empty()) {
-    type = config.contains("merges") ? "BPE" : config.contains("continuing_subword_prefix") ? "WordPiece" : "WordLevel";
+    type = config.contains("merges")                      ? "BPE"
+           : config.contains("continuing_subword_prefix") ? "WordPiece"
+                                                          : "WordLevel";
   }
   std::string here = where + " (" + type + ")";
   if (type == "BPE") {
     BpeModel::Options options;
     auto unk = config.find("unk_token");
-    if (unk != config.end() && !unk->is_null()) options.unk_token = string_field(config, "unk_token", "", here);
+    if (unk != config.end() && !unk->is_null())
+      options.unk_token = string_field(config, "unk_token", "", here);
     options.continuing_subword_prefix = string_field(config, "continuing_subword_prefix", "", here);
     options.end_of_word_suffix = string_field(config, "end_of_word_suffix", "", here);
     options.fuse_unk = bool_field(config, "fuse_unk", false, here);
     options.byte_fallback = bool_field(config, "byte_fallback", false, here);
     options.ignore_merges = bool_field(config, "ignore_merges", false, here);
     auto dropout = config.find("dropout");
-    if (dropout != config.end() && !dropout->is_null() && dropout->is_number() && dropout->get<double>() > 0) {
-      throw Error(here + ": field 'dropout' > 0 (BPE dropout is a training-time option; set it to null)");
+    if (dropout != config.end() && !dropout->is_null() && dropout->is_number() &&
+        dropout->get<double>() > 0) {
+      throw Error(here +
+                  ": field 'dropout' > 0 (BPE dropout is a training-time option; set it to null)");
     }
     return std::make_unique<BpeModel>(Vocab::from_json(require_field(config, "vocab", here), here),
-                                      require_field(config, "merges", here), std::move(options), here);
+                                      require_field(config, "merges", here), std::move(options),
+                                      here);
   }
   if (type == "WordPiece") {
-    return make_wordpiece_model(Vocab::from_json(require_field(config, "vocab", here), here),
-                                string_field(config, "unk_token", "[UNK]", here),
-                                string_field(config, "continuing_subword_prefix", "##", here),
-                                static_cast<size_t>(int_field(config, "max_input_chars_per_word", 100, here)));
+    return make_wordpiece_model(
+        Vocab::from_json(require_field(config, "vocab", here), here),
+        string_field(config, "unk_token", "[UNK]", here),
+        string_field(config, "continuing_subword_prefix", "##", here),
+        static_cast<size_t>(int_field(config, "max_input_chars_per_word", 100, here)));
   }
   if (type == "WordLevel") {
-    return std::make_unique<WordLevelModel>(Vocab::from_json(require_field(config, "vocab", here), here),
-                                            string_field(config, "unk_token", "<unk>", here));
+    return std::make_unique<WordLevelModel>(
+        Vocab::from_json(require_field(config, "vocab", here), here),
+        string_field(config, "unk_token", "<unk>", here));
   }
-  throw Error(where + ": unsupported model type '" + type + "' (supported: BPE, WordPiece, WordLevel)");
+  throw Error(where + ": unsupported model type '" + type +
+              "' (supported: BPE, WordPiece, WordLevel)");
 }
 
 }  // namespace mom::tok

@@ -46,7 +46,8 @@ class Vocab {
   std::unordered_map<std::string_view, int32_t> index_;  // views into tokens_
 };
 
-// Immutable after construction (apart from internally locked caches); safe to share between threads.
+// Immutable after construction (apart from internally locked caches); safe to share between
+// threads.
 class Model {
  public:
   virtual ~Model() = default;

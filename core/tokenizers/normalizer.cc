@@ -158,7 +158,8 @@ class PrependNormalizer : public Normalizer {
 
 class SequenceNormalizer : public Normalizer {
  public:
-  explicit SequenceNormalizer(std::vector<std::unique_ptr<Normalizer>> steps) : steps_(std::move(steps)) {}
+  explicit SequenceNormalizer(std::vector<std::unique_ptr<Normalizer>> steps)
+      : steps_(std::move(steps)) {}
   void normalize(std::string& text) const override {
     for (const auto& step : steps_) step->normalize(text);
   }
@@ -171,7 +172,8 @@ class SequenceNormalizer : public Normalizer {
 
 std::unique_ptr<Normalizer> make_bert_normalizer(bool clean_text, bool handle_chinese_chars,
                                                  bool strip_accents, bool lowercase) {
-  return std::make_unique<BertNormalizer>(clean_text, handle_chinese_chars, strip_accents, lowercase);
+  return std::make_unique<BertNormalizer>(clean_text, handle_chinese_chars, strip_accents,
+                                          lowercase);
 }
 
 std::unique_ptr<Normalizer> make_normalizer(const Json& config, const std::string& where) {
@@ -199,7 +201,8 @@ std::unique_ptr<Normalizer> make_normalizer(const Json& config, const std::strin
     return std::make_unique<ReplaceNormalizer>(pattern_field(config, here),
                                                require_string(config, "content", here), here);
   }
-  if (type == "Prepend") return std::make_unique<PrependNormalizer>(require_string(config, "prepend", here));
+  if (type == "Prepend")
+    return std::make_unique<PrependNormalizer>(require_string(config, "prepend", here));
   if (type == "Sequence") {
     const Json& list = require_field(config, "normalizers", here);
     if (!list.is_array()) throw Error(here + ": field 'normalizers' is not an array");

@@ -54,7 +54,8 @@ class TemplatePostProcessor : public PostProcessor {
 
 class SequencePostProcessor : public PostProcessor {
  public:
-  explicit SequencePostProcessor(std::vector<std::unique_ptr<PostProcessor>> steps) : steps_(std::move(steps)) {}
+  explicit SequencePostProcessor(std::vector<std::unique_ptr<PostProcessor>> steps)
+      : steps_(std::move(steps)) {}
   std::vector<int32_t> process(const std::vector<int32_t>& ids) const override {
     std::vector<int32_t> out = ids;
     for (const auto& step : steps_) out = step->process(out);
@@ -79,16 +80,19 @@ int32_t token_pair_id(const Json& config, const char* key, const std::string& wh
   return pair[1].get<int32_t>();
 }
 
-std::vector<int32_t> special_token_ids(const Json& specials, const std::string& name, const std::string& where) {
+std::vector<int32_t> special_token_ids(const Json& specials, const std::string& name,
+                                       const std::string& where) {
   auto it = specials.find(name);
   if (it == specials.end()) {
     throw Error(where + ": template token '" + name + "' is missing from field 'special_tokens'");
   }
   const Json& ids = require_field(*it, "ids", where + ".special_tokens." + name);
-  if (!ids.is_array()) throw Error(where + ".special_tokens." + name + ": field 'ids' is not an array");
+  if (!ids.is_array())
+    throw Error(where + ".special_tokens." + name + ": field 'ids' is not an array");
   std::vector<int32_t> out;
   for (const auto& id : ids) {
-    if (!id.is_number_integer()) throw Error(where + ".special_tokens." + name + ": field 'ids' holds a non-integer");
+    if (!id.is_number_integer())
+      throw Error(where + ".special_tokens." + name + ": field 'ids' holds a non-integer");
     out.push_back(id.get<int32_t>());
   }
   return out;
@@ -99,11 +103,14 @@ std::unique_ptr<PostProcessor> make_template(const Json& config, const std::stri
   Json specials = config.contains("special_tokens") ? config["special_tokens"] : Json::object();
   std::vector<TemplatePostProcessor::Item> items;
   auto add_name = [&](const std::string& raw) {
-    std::string name = raw.substr(0, raw.rfind(':') == std::string::npos || raw.rfind(':') == 0 ? raw.size() : raw.rfind(':'));
+    std::string name =
+        raw.substr(0, raw.rfind(':') == std::string::npos || raw.rfind(':') == 0 ? raw.size()
+                                                                                 : raw.rfind(':'));
     if (name == "$A" || name == "$0" || name == "$") {
       items.push_back({true, {}});
     } else if (!name.empty() && name[0] == '$') {
-      throw Error(where + ": field 'single' refers to '" + name + "', but a single sequence only has $A");
+      throw Error(where + ": field 'single' refers to '" + name +
+                  "', but a single sequence only has $A");
     } else {
       items.push_back({false, special_token_ids(specials, name, where)});
     }
@@ -121,13 +128,17 @@ std::unique_ptr<PostProcessor> make_template(const Json& config, const std::stri
     for (const auto& piece : single) {
       if (piece.contains("Sequence")) {
         std::string id = string_field(piece["Sequence"], "id", "A", where + ".single");
-        if (id != "A") throw Error(where + ": field 'single' uses sequence '" + id + "'; only A is allowed");
+        if (id != "A")
+          throw Error(where + ": field 'single' uses sequence '" + id + "'; only A is allowed");
         items.push_back({true, {}});
       } else if (piece.contains("SpecialToken")) {
-        items.push_back({false, special_token_ids(specials, require_string(piece["SpecialToken"], "id", where + ".single"),
-                                                  where)});
+        items.push_back(
+            {false,
+             special_token_ids(
+                 specials, require_string(piece["SpecialToken"], "id", where + ".single"), where)});
       } else {
-        throw Error(where + ": field 'single' holds an item that is neither Sequence nor SpecialToken");
+        throw Error(where +
+                    ": field 'single' holds an item that is neither Sequence nor SpecialToken");
       }
     }
   } else {
@@ -138,7 +149,8 @@ std::unique_ptr<PostProcessor> make_template(const Json& config, const std::stri
 
 }  // namespace
 
-std::unique_ptr<PostProcessor> make_wrap_post_processor(std::vector<int32_t> prefix, std::vector<int32_t> suffix) {
+std::unique_ptr<PostProcessor> make_wrap_post_processor(std::vector<int32_t> prefix,
+                                                        std::vector<int32_t> suffix) {
   return std::make_unique<WrapPostProcessor>(std::move(prefix), std::move(suffix));
 }
 
@@ -150,7 +162,8 @@ std::unique_ptr<PostProcessor> make_post_processor(const Json& config, const std
   if (type == "TemplateProcessing") return make_template(config, here);
   if (type == "BertProcessing" || type == "RobertaProcessing") {
     // Both wrap a single sequence as CLS $A SEP; they differ only for pairs and offsets.
-    return make_wrap_post_processor({token_pair_id(config, "cls", here)}, {token_pair_id(config, "sep", here)});
+    return make_wrap_post_processor({token_pair_id(config, "cls", here)},
+                                    {token_pair_id(config, "sep", here)});
   }
   if (type == "ByteLevel") return make_wrap_post_processor({}, {});  // adjusts offsets only
   if (type == "Sequence") {
@@ -163,8 +176,9 @@ std::unique_ptr<PostProcessor> make_post_processor(const Json& config, const std
     }
     return std::make_unique<SequencePostProcessor>(std::move(steps));
   }
-  throw Error(where + ": unsupported post_processor type '" + type +
-              "' (supported: TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence)");
+  throw Error(
+      where + ": unsupported post_processor type '" + type +
+      "' (supported: TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence)");
 }
 
 }  // namespace mom::tok

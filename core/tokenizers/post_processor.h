@@ -25,6 +25,7 @@ class PostProcessor {
 std::unique_ptr<PostProcessor> make_post_processor(const Json& config, const std::string& where);
 
 // `prefix` ids, the sequence, `suffix` ids (BertProcessing: [CLS] $A [SEP]).
-std::unique_ptr<PostProcessor> make_wrap_post_processor(std::vector<int32_t> prefix, std::vector<int32_t> suffix);
+std::unique_ptr<PostProcessor> make_wrap_post_processor(std::vector<int32_t> prefix,
+                                                        std::vector<int32_t> suffix);
 
 }  // namespace mom::tok

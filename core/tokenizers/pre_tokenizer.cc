@@ -24,7 +24,8 @@ struct Segment {
 };
 
 // Segments covering [0, size) from sorted non-overlapping match ranges.
-std::vector<Segment> segments_from_matches(size_t size, const std::vector<std::pair<size_t, size_t>>& matches) {
+std::vector<Segment> segments_from_matches(size_t size,
+                                           const std::vector<std::pair<size_t, size_t>>& matches) {
   std::vector<Segment> segments;
   if (size == 0) return {{0, 0, false}};
   size_t prev = 0;
@@ -38,7 +39,8 @@ std::vector<Segment> segments_from_matches(size_t size, const std::vector<std::p
 }
 
 // Every character for which `pred` holds is a match of its own.
-std::vector<Segment> segments_from_chars(const std::string& text, const std::function<bool(char32_t)>& pred) {
+std::vector<Segment> segments_from_chars(const std::string& text,
+                                         const std::function<bool(char32_t)>& pred) {
   std::vector<std::pair<size_t, size_t>> matches;
   for (size_t pos = 0; pos < text.size();) {
     size_t start = pos;
@@ -47,8 +49,8 @@ std::vector<Segment> segments_from_chars(const std::string& text, const std::fun
   return segments_from_matches(text.size(), matches);
 }
 
-void emit_splits(const Piece& piece, std::vector<Segment> segments, SplitBehavior behavior, bool invert,
-                 std::vector<Piece>& out) {
+void emit_splits(const Piece& piece, std::vector<Segment> segments, SplitBehavior behavior,
+                 bool invert, std::vector<Piece>& out) {
   if (invert) {
     for (auto& s : segments) s.match = !s.match;
   }
@@ -101,12 +103,14 @@ void emit_splits(const Piece& piece, std::vector<Segment> segments, SplitBehavio
     }
   }
   for (const auto& s : kept) {
-    if (s.end > s.begin) out.push_back({piece.text.substr(s.begin, s.end - s.begin), piece.at_start && s.begin == 0});
+    if (s.end > s.begin)
+      out.push_back({piece.text.substr(s.begin, s.end - s.begin), piece.at_start && s.begin == 0});
   }
 }
 
 // Applies `fn` to every piece, collecting what it emits.
-void split_each(std::vector<Piece>& pieces, const std::function<void(const Piece&, std::vector<Piece>&)>& fn) {
+void split_each(std::vector<Piece>& pieces,
+                const std::function<void(const Piece&, std::vector<Piece>&)>& fn) {
   std::vector<Piece> out;
   out.reserve(pieces.size());
   for (const auto& piece : pieces) fn(piece, out);
@@ -124,12 +128,13 @@ SplitBehavior parse_behavior(const std::string& name, const std::string& where) 
 
 class SplitPreTokenizer : public PreTokenizer {
  public:
-  SplitPreTokenizer(const std::string& pattern, SplitBehavior behavior, bool invert, const std::string& where)
+  SplitPreTokenizer(const std::string& pattern, SplitBehavior behavior, bool invert,
+                    const std::string& where)
       : regex_(pattern, where), behavior_(behavior), invert_(invert) {}
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     split_each(pieces, [&](const Piece& piece, std::vector<Piece>& out) {
-      emit_splits(piece, segments_from_matches(piece.text.size(), regex_.find_all(piece.text)), behavior_,
-                  invert_, out);
+      emit_splits(piece, segments_from_matches(piece.text.size(), regex_.find_all(piece.text)),
+                  behavior_, invert_, out);
     });
   }
 
@@ -168,8 +173,8 @@ class ByteLevelPreTokenizer : public PreTokenizer {
       if (add_prefix_space_ && (p.text.empty() || p.text[0] != ' ')) p.text.insert(0, " ");
       size_t first = out.size();
       if (regex_) {
-        emit_splits(p, segments_from_matches(p.text.size(), regex_->find_all(p.text)), SplitBehavior::kIsolated,
-                    false, out);
+        emit_splits(p, segments_from_matches(p.text.size(), regex_->find_all(p.text)),
+                    SplitBehavior::kIsolated, false, out);
       } else if (!p.text.empty()) {
         out.push_back(std::move(p));
       }
@@ -213,7 +218,8 @@ class MetaspacePreTokenizer : public PreTokenizer {
            pos = p.text.find(replacement_, pos + replacement_.size())) {
         matches.emplace_back(pos, pos + replacement_.size());
       }
-      emit_splits(p, segments_from_matches(p.text.size(), matches), SplitBehavior::kMergedWithNext, false, out);
+      emit_splits(p, segments_from_matches(p.text.size(), matches), SplitBehavior::kMergedWithNext,
+                  false, out);
     });
   }
 
@@ -225,7 +231,8 @@ class MetaspacePreTokenizer : public PreTokenizer {
 
 class SequencePreTokenizer : public PreTokenizer {
  public:
-  explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> steps) : steps_(std::move(steps)) {}
+  explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> steps)
+      : steps_(std::move(steps)) {}
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for (const auto& step : steps_) step->pre_tokenize(pieces);
   }
@@ -243,7 +250,8 @@ std::unique_ptr<PreTokenizer> make_sequence(std::vector<std::unique_ptr<PreToken
 std::unique_ptr<PreTokenizer> make_bert_pre_tokenizer() {
   std::vector<std::unique_ptr<PreTokenizer>> steps;
   steps.push_back(std::make_unique<CharSplitPreTokenizer>(is_whitespace, SplitBehavior::kRemoved));
-  steps.push_back(std::make_unique<CharSplitPreTokenizer>(is_punctuation, SplitBehavior::kIsolated));
+  steps.push_back(
+      std::make_unique<CharSplitPreTokenizer>(is_punctuation, SplitBehavior::kIsolated));
   return make_sequence(std::move(steps));
 }
 
@@ -258,16 +266,19 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& config, const std::
         bool_field(config, "invert", false, here), here);
   }
   if (type == "ByteLevel") {
-    return std::make_unique<ByteLevelPreTokenizer>(bool_field(config, "add_prefix_space", true, here),
-                                                   bool_field(config, "use_regex", true, here));
+    return std::make_unique<ByteLevelPreTokenizer>(
+        bool_field(config, "add_prefix_space", true, here),
+        bool_field(config, "use_regex", true, here));
   }
   if (type == "Metaspace") {
     std::string replacement = string_field(config, "replacement", "\xE2\x96\x81", here);
-    if (replacement.empty() || utf8_length(static_cast<unsigned char>(replacement[0])) != replacement.size()) {
+    if (replacement.empty() ||
+        utf8_length(static_cast<unsigned char>(replacement[0])) != replacement.size()) {
       throw Error(here + ": field 'replacement' must be a single character");
     }
-    PrependScheme scheme = bool_field(config, "add_prefix_space", true, here) ? PrependScheme::kAlways
-                                                                               : PrependScheme::kNever;
+    PrependScheme scheme = bool_field(config, "add_prefix_space", true, here)
+                               ? PrependScheme::kAlways
+                               : PrependScheme::kNever;
     if (config.contains("prepend_scheme") && !config["prepend_scheme"].is_null()) {
       std::string name = string_field(config, "prepend_scheme", "always", here);
       if (name == "always") {
@@ -280,7 +291,8 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& config, const std::
         throw Error(here + ": field 'prepend_scheme' has unknown value '" + name + "'");
       }
     }
-    return std::make_unique<MetaspacePreTokenizer>(replacement, scheme, bool_field(config, "split", true, here));
+    return std::make_unique<MetaspacePreTokenizer>(replacement, scheme,
+                                                   bool_field(config, "split", true, here));
   }
   if (type == "BertPreTokenizer") return make_bert_pre_tokenizer();
   if (type == "Whitespace") {
@@ -307,7 +319,8 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& config, const std::
     size_t pos = 0;
     if (delimiter.empty()) throw Error(here + ": field 'delimiter' is empty");
     char32_t c = next_code_point(delimiter, pos);
-    return std::make_unique<CharSplitPreTokenizer>([c](char32_t x) { return x == c; }, SplitBehavior::kRemoved);
+    return std::make_unique<CharSplitPreTokenizer>([c](char32_t x) { return x == c; },
+                                                   SplitBehavior::kRemoved);
   }
   if (type == "Sequence") {
     const Json& list = require_field(config, "pretokenizers", here);
@@ -319,9 +332,10 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& config, const std::
     }
     return make_sequence(std::move(steps));
   }
-  throw Error(where + ": unsupported pre_tokenizer type '" + type +
-              "' (supported: Split, ByteLevel, Metaspace, BertPreTokenizer, Whitespace, WhitespaceSplit, "
-              "Punctuation, Digits, CharDelimiterSplit, Sequence)");
+  throw Error(
+      where + ": unsupported pre_tokenizer type '" + type +
+      "' (supported: Split, ByteLevel, Metaspace, BertPreTokenizer, Whitespace, WhitespaceSplit, "
+      "Punctuation, Digits, CharDelimiterSplit, Sequence)");
 }
 
 }  // namespace mom::tok

@@ -84,7 +84,8 @@ struct Regex::Impl {
   std::string pattern;
 };
 
-Regex::Regex(const std::string& pattern, const std::string& where) : impl_(std::make_unique<Impl>()) {
+Regex::Regex(const std::string& pattern, const std::string& where)
+    : impl_(std::make_unique<Impl>()) {
   impl_->pattern = pattern;
   std::string translated = onig_compatible(pattern);
   int error = 0;
@@ -111,8 +112,9 @@ std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view text) co
   size_t start = 0;
   while (start <= text.size()) {
     // The text was validated once up front; re-checking UTF-8 at every call would be quadratic.
-    int rc = impl_->jit ? pcre2_jit_match(impl_->code, subject, text.size(), start, 0, data, s.context)
-                        : PCRE2_ERROR_JIT_BADOPTION;
+    int rc = impl_->jit
+                 ? pcre2_jit_match(impl_->code, subject, text.size(), start, 0, data, s.context)
+                 : PCRE2_ERROR_JIT_BADOPTION;
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_JIT_BADOPTION) {
       rc = pcre2_match(impl_->code, subject, text.size(), start, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT,
                        data, nullptr);
@@ -139,7 +141,8 @@ std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view text) co
 std::string Regex::escape(std::string_view literal) {
   std::string out;
   for (char ch : literal) {
-    if (std::string_view("\\^$.|?*+()[]{}-/#&~ ").find(ch) != std::string_view::npos) out.push_back('\\');
+    if (std::string_view("\\^$.|?*+()[]{}-/#&~ ").find(ch) != std::string_view::npos)
+      out.push_back('\\');
     out.push_back(ch);
   }
   return out;

@@ -12,7 +12,8 @@ namespace mom {
 namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
@@ -28,10 +29,12 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::string& path) {
         break;
       }
     }
-    if (file.empty()) throw Error(path + ": no tokenizer.json, tokenizer.json.gz or vocab.txt in this directory");
+    if (file.empty())
+      throw Error(path + ": no tokenizer.json, tokenizer.json.gz or vocab.txt in this directory");
   }
   if (!file_exists(file)) throw Error(file + ": tokenizer file not found");
-  if (ends_with(file, ".txt") || ends_with(file, ".txt.gz")) return tok::HfTokenizer::from_vocab_txt(file);
+  if (ends_with(file, ".txt") || ends_with(file, ".txt.gz"))
+    return tok::HfTokenizer::from_vocab_txt(file);
 
   Json root;
   try {

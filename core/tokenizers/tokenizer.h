@@ -42,7 +42,7 @@ class Tokenizer {
 
   virtual std::optional<int32_t> token_to_id(std::string_view token) const = 0;
   virtual std::string id_to_token(int32_t id) const = 0;  // throws mom::Error for an unknown id
-  virtual size_t vocab_size() const = 0;  // including added tokens
+  virtual size_t vocab_size() const = 0;                  // including added tokens
   // tokenizer.json's padding.pad_id, else the pad_token of a tokenizer_config.json beside it, else
   // the first of [PAD], <pad>, <|endoftext|>, </s> in the vocabulary, else 0.
   virtual int32_t pad_id() const = 0;

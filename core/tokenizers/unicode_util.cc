@@ -140,8 +140,9 @@ bool is_alphanumeric(char32_t c) {
 }
 
 bool is_punctuation(char32_t c) {
-  if (c < 0x80) return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
-                       (c >= 123 && c <= 126);
+  if (c < 0x80)
+    return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
+           (c >= 123 && c <= 126);
   return u_ispunct(c);
 }
 
@@ -169,15 +170,26 @@ std::string normalize_unicode(std::string_view text, NormalForm form) {
   icu::ErrorCode status;
   const icu::Normalizer2* normalizer = nullptr;
   switch (form) {
-    case NormalForm::kNFC: normalizer = icu::Normalizer2::getNFCInstance(status); break;
-    case NormalForm::kNFD: normalizer = icu::Normalizer2::getNFDInstance(status); break;
-    case NormalForm::kNFKC: normalizer = icu::Normalizer2::getNFKCInstance(status); break;
-    case NormalForm::kNFKD: normalizer = icu::Normalizer2::getNFKDInstance(status); break;
+    case NormalForm::kNFC:
+      normalizer = icu::Normalizer2::getNFCInstance(status);
+      break;
+    case NormalForm::kNFD:
+      normalizer = icu::Normalizer2::getNFDInstance(status);
+      break;
+    case NormalForm::kNFKC:
+      normalizer = icu::Normalizer2::getNFKCInstance(status);
+      break;
+    case NormalForm::kNFKD:
+      normalizer = icu::Normalizer2::getNFKDInstance(status);
+      break;
   }
-  if (status.isFailure()) throw Error(std::string("ICU normalizer unavailable: ") + status.errorName());
-  icu::UnicodeString input = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
+  if (status.isFailure())
+    throw Error(std::string("ICU normalizer unavailable: ") + status.errorName());
+  icu::UnicodeString input =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
   icu::UnicodeString output = normalizer->normalize(input, status);
-  if (status.isFailure()) throw Error(std::string("Unicode normalization failed: ") + status.errorName());
+  if (status.isFailure())
+    throw Error(std::string("Unicode normalization failed: ") + status.errorName());
   std::string out;
   output.toUTF8String(out);
   return out;

@@ -1,7 +1,6 @@
 // mom-tokenize: encode JSONL {"text": ...} lines to {"ids": [...]} (or --decode the reverse) with
 // a Hugging Face tokenizer.json or a BERT vocab.txt.
 #include <CLI/CLI.hpp>
-
 #include <fstream>
 #include <iostream>
 

@@ -10,8 +10,12 @@ namespace mom {
 namespace {
 
 std::string program() { return testing::binary_dir() + "/core/tokenizers/mom-tokenize"; }
-std::string bert_path() { return testing::source_dir() + "/data/vocab/bert-base-uncased/vocab.txt"; }
-std::string qwen_path() { return testing::source_dir() + "/tests/fixtures/tokenizers/qwen3/tokenizer.json.gz"; }
+std::string bert_path() {
+  return testing::source_dir() + "/data/vocab/bert-base-uncased/vocab.txt";
+}
+std::string qwen_path() {
+  return testing::source_dir() + "/tests/fixtures/tokenizers/qwen3/tokenizer.json.gz";
+}
 
 TEST(TokenizeFlags, ParsesEveryFlag) {
   TokenizeConfig config;
@@ -39,30 +43,37 @@ TEST(TokenizeFlags, ParsesEveryFlag) {
 
 TEST(MomTokenize, EncodesAndDecodesJsonl) {
   testing::TempDir dir;
-  std::string input = dir.write("in.jsonl", "{\"text\": \"Hello, world!\"}\n\n{\"text\": \"\"}\n{\"text\": \"Café\", \"id\": 7}\n");
+  std::string input = dir.write(
+      "in.jsonl",
+      "{\"text\": \"Hello, world!\"}\n\n{\"text\": \"\"}\n{\"text\": \"Café\", \"id\": 7}\n");
   auto r = testing::run_command(program() + " --tokenizer " + bert_path() + " --input " + input);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "{\"ids\":[7592,1010,2088,999]}\n{\"ids\":[]}\n{\"ids\":[7668]}\n");
 
   r = testing::run_command(program() + " --tokenizer " + bert_path() + " --add_special < " + input);
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(r.output, "{\"ids\":[101,7592,1010,2088,999,102]}\n{\"ids\":[101,102]}\n{\"ids\":[101,7668,102]}\n");
+  EXPECT_EQ(
+      r.output,
+      "{\"ids\":[101,7592,1010,2088,999,102]}\n{\"ids\":[101,102]}\n{\"ids\":[101,7668,102]}\n");
 
   std::string ids = dir.write("ids.jsonl", "{\"ids\": [101, 7592, 1010, 2088, 999, 102]}\n");
   r = testing::run_command(program() + " --tokenizer " + bert_path() + " --decode --input " + ids);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "{\"text\":\"[CLS] hello, world! [SEP]\"}\n");
-  r = testing::run_command(program() + " --tokenizer " + bert_path() + " --decode --skip_special --input " + ids);
+  r = testing::run_command(program() + " --tokenizer " + bert_path() +
+                           " --decode --skip_special --input " + ids);
   EXPECT_EQ(r.output, "{\"text\":\"hello, world!\"}\n");
 }
 
 TEST(MomTokenize, QwenRoundTripThroughTheProgram) {
   testing::TempDir dir;
-  std::string input = dir.write("in.jsonl", "{\"text\": \"<|im_start|>user\\n你好 😀\\tx<|im_end|>\"}\n");
-  auto r = testing::run_command(program() + " --tokenizer " + qwen_path() + " --input " + input + " > " +
-                                dir.file("ids.jsonl"));
+  std::string input =
+      dir.write("in.jsonl", "{\"text\": \"<|im_start|>user\\n你好 😀\\tx<|im_end|>\"}\n");
+  auto r = testing::run_command(program() + " --tokenizer " + qwen_path() + " --input " + input +
+                                " > " + dir.file("ids.jsonl"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  r = testing::run_command(program() + " --tokenizer " + qwen_path() + " --decode --input " + dir.file("ids.jsonl"));
+  r = testing::run_command(program() + " --tokenizer " + qwen_path() + " --decode --input " +
+                           dir.file("ids.jsonl"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "{\"text\":\"<|im_start|>user\\n你好 😀\\tx<|im_end|>\"}\n");
 }
@@ -71,11 +82,13 @@ TEST(MomTokenize, BadLinesNameTheLineAndFail) {
   testing::TempDir dir;
   auto run = [&](const std::string& content, const std::string& flags = "") {
     std::string input = dir.write("bad.jsonl", content);
-    return testing::run_command(program() + " --tokenizer " + bert_path() + " " + flags + " --input " + input);
+    return testing::run_command(program() + " --tokenizer " + bert_path() + " " + flags +
+                                " --input " + input);
   };
   auto r = run("{\"text\": \"ok\"}\n{\"text\": \n");
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("{\"ids\":[7929]}"), std::string::npos) << r.output;  // line 1 was written
+  EXPECT_NE(r.output.find("{\"ids\":[7929]}"), std::string::npos)
+      << r.output;  // line 1 was written
   EXPECT_NE(r.output.find("bad.jsonl:2: not valid JSON"), std::string::npos) << r.output;
 
   r = run("{\"txt\": \"missing\"}\n");

@@ -31,8 +31,10 @@ struct Divergence {
   const char* equivalent;
 };
 constexpr Divergence kDivergences[] = {
-    {"bert_base_uncased.jsonl", "\u03a3\u0391\u03a3 \u03c3\u03b1\u03c2", "\u03c3\u03b1\u03c3 \u03c3\u03b1\u03c2"},
-    {"wordpiece_pipeline.jsonl", "\u03a3\u0391\u03a3 \u03c3\u03b1\u03c2", "\u03c3\u03b1\u03c3 \u03c3\u03b1\u03c2"},
+    {"bert_base_uncased.jsonl", "\u03a3\u0391\u03a3 \u03c3\u03b1\u03c2",
+     "\u03c3\u03b1\u03c3 \u03c3\u03b1\u03c2"},
+    {"wordpiece_pipeline.jsonl", "\u03a3\u0391\u03a3 \u03c3\u03b1\u03c2",
+     "\u03c3\u03b1\u03c3 \u03c3\u03b1\u03c2"},
     {"wordpiece_pipeline.jsonl", "\u0661\u0662\u0663\u0664\u0665 \u06f1\u06f2\u06f3",
      "\u0661 \u0662 \u0663 \u0664 \u0665 \u06f1 \u06f2 \u06f3"},
     {"wordpiece_pipeline.jsonl", "\u0969\u096a\u096b", "\u0969 \u096a \u096b"},
@@ -77,10 +79,13 @@ TEST_P(ReferenceTest, IdsAndDecodingMatchReference) {
     auto ids = tokenizer->encode(text, false);
     auto ids_special = tokenizer->encode(text, true);
     bool ok = ids == expected && ids_special == expected_special;
-    EXPECT_EQ(show(ids), show(expected)) << c.vectors << ":" << line << " text " << v["text"].dump();
-    EXPECT_EQ(show(ids_special), show(expected_special)) << c.vectors << ":" << line << " text " << v["text"].dump();
+    EXPECT_EQ(show(ids), show(expected))
+        << c.vectors << ":" << line << " text " << v["text"].dump();
+    EXPECT_EQ(show(ids_special), show(expected_special))
+        << c.vectors << ":" << line << " text " << v["text"].dump();
     std::string decoded = tokenizer->decode(expected, false);
-    EXPECT_EQ(decoded, v["decoded"].get<std::string>()) << c.vectors << ":" << line << " text " << v["text"].dump();
+    EXPECT_EQ(decoded, v["decoded"].get<std::string>())
+        << c.vectors << ":" << line << " text " << v["text"].dump();
     ok = ok && decoded == v["decoded"].get<std::string>();
     std::string decoded_skip = tokenizer->decode(expected_special, true);
     EXPECT_EQ(decoded_skip, v["decoded_skip_special"].get<std::string>())
@@ -94,14 +99,16 @@ TEST_P(ReferenceTest, IdsAndDecodingMatchReference) {
 
 INSTANTIATE_TEST_SUITE_P(
     Tokenizers, ReferenceTest,
-    ::testing::Values(Case{"qwen3.jsonl", "tests/fixtures/tokenizers/qwen3/tokenizer.json.gz"},
-                      Case{"bert_base_uncased.jsonl", "data/vocab/bert-base-uncased/vocab.txt"},
-                      Case{"sp_bpe.jsonl", "tests/fixtures/tokenizers/sp_bpe/tokenizer.json"},
-                      Case{"sp_bpe_legacy.jsonl", "tests/fixtures/tokenizers/sp_bpe_legacy/tokenizer.json"},
-                      Case{"byte_level_bpe.jsonl", "tests/fixtures/tokenizers/byte_level_bpe/tokenizer.json"},
-                      Case{"wordpiece_cased.jsonl", "tests/fixtures/tokenizers/wordpiece_cased/tokenizer.json"},
-                      Case{"llama3_style.jsonl", "tests/fixtures/tokenizers/llama3_style/tokenizer.json"},
-                      Case{"wordpiece_pipeline.jsonl", "tests/fixtures/tokenizers/wordpiece_pipeline/tokenizer.json"}),
+    ::testing::Values(
+        Case{"qwen3.jsonl", "tests/fixtures/tokenizers/qwen3/tokenizer.json.gz"},
+        Case{"bert_base_uncased.jsonl", "data/vocab/bert-base-uncased/vocab.txt"},
+        Case{"sp_bpe.jsonl", "tests/fixtures/tokenizers/sp_bpe/tokenizer.json"},
+        Case{"sp_bpe_legacy.jsonl", "tests/fixtures/tokenizers/sp_bpe_legacy/tokenizer.json"},
+        Case{"byte_level_bpe.jsonl", "tests/fixtures/tokenizers/byte_level_bpe/tokenizer.json"},
+        Case{"wordpiece_cased.jsonl", "tests/fixtures/tokenizers/wordpiece_cased/tokenizer.json"},
+        Case{"llama3_style.jsonl", "tests/fixtures/tokenizers/llama3_style/tokenizer.json"},
+        Case{"wordpiece_pipeline.jsonl",
+             "tests/fixtures/tokenizers/wordpiece_pipeline/tokenizer.json"}),
     [](const ::testing::TestParamInfo<Case>& info) {
       std::string name = info.param.vectors;
       name = name.substr(0, name.find('.'));

@@ -1,5 +1,7 @@
 // Tokenizer behaviour beyond the reference vectors: loading (files, directories, gzip), error
 // messages, batches with truncation and padding, added-token rules, split behaviours, threads.
+#include "core/tokenizers/tokenizer.h"
+
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -7,19 +9,22 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/json_util.h"
-#include "core/tokenizers/tokenizer.h"
 #include "tests/support/test_support.h"
 
 namespace mom {
 namespace {
 
-std::string qwen_path() { return testing::source_dir() + "/tests/fixtures/tokenizers/qwen3/tokenizer.json.gz"; }
+std::string qwen_path() {
+  return testing::source_dir() + "/tests/fixtures/tokenizers/qwen3/tokenizer.json.gz";
+}
 // Loaded once for the whole suite (about half a second each time otherwise).
 const Tokenizer* shared_qwen() {
   static const std::unique_ptr<Tokenizer> t = Tokenizer::load(qwen_path());
   return t.get();
 }
-std::string bert_path() { return testing::source_dir() + "/data/vocab/bert-base-uncased/vocab.txt"; }
+std::string bert_path() {
+  return testing::source_dir() + "/data/vocab/bert-base-uncased/vocab.txt";
+}
 
 // The message of the mom::Error `fn` throws ("" when it throws nothing).
 template <typename Fn>
@@ -34,7 +39,8 @@ std::string error_of(Fn fn) {
 
 // A WordLevel tokenizer over `tokens` (id = position) with the given pipeline parts, so that the
 // ids show exactly how the text was split.
-Json word_level(const std::vector<std::string>& tokens, const Json& pre_tokenizer, const Json& added = Json::array()) {
+Json word_level(const std::vector<std::string>& tokens, const Json& pre_tokenizer,
+                const Json& added = Json::array()) {
   Json vocab = Json::object();
   for (size_t i = 0; i < tokens.size(); ++i) vocab[tokens[i]] = i;
   return Json{{"version", "1.0"},
@@ -61,14 +67,22 @@ TEST(Tokenizer, EmptyTextGivesNoIds) {
 
 TEST(Tokenizer, InvalidUtf8NamesTheByteOffset) {
   auto qwen = shared_qwen();
-  std::string message = error_of([&] { qwen->encode("abc\xff" "def", false); });
+  std::string message = error_of([&] {
+    qwen->encode(
+        "abc\xff"
+        "def",
+        false);
+  });
   EXPECT_NE(message.find("invalid UTF-8 at byte 3"), std::string::npos) << message;
   message = error_of([&] { qwen->encode("ok \xe4\xbd", false); });  // truncated 3-byte sequence
   EXPECT_NE(message.find("byte 3"), std::string::npos) << message;
   message = error_of([&] { qwen->encode("\xed\xa0\x80", false); });  // UTF-16 surrogate
   EXPECT_NE(message.find("byte 0"), std::string::npos) << message;
   auto bert = Tokenizer::load(bert_path());
-  EXPECT_NE(error_of([&] { bert->encode_batch({"fine", "\xc0\xaf"}, 16); }).find("invalid UTF-8"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              bert->encode_batch({"fine", "\xc0\xaf"}, 16);
+            }).find("invalid UTF-8"),
+            std::string::npos);
 }
 
 TEST(Tokenizer, VocabularyQueries) {
@@ -93,7 +107,8 @@ TEST(Tokenizer, LoadsDirectoriesAndGzip) {
   std::string vocab = read_file(bert_path());
   dir.write("bert/vocab.txt", vocab);
   auto from_dir = Tokenizer::load(dir.file("bert"));
-  EXPECT_EQ(from_dir->encode("Hello, world!", true), (std::vector<int32_t>{101, 7592, 1010, 2088, 999, 102}));
+  EXPECT_EQ(from_dir->encode("Hello, world!", true),
+            (std::vector<int32_t>{101, 7592, 1010, 2088, 999, 102}));
 
   std::string json = read_file(qwen_path());
   testing::write_gzip(dir.file("qwen/tokenizer.json.gz"), json);
@@ -102,9 +117,11 @@ TEST(Tokenizer, LoadsDirectoriesAndGzip) {
   dir.write("qwen_plain/tokenizer.json", json);
   EXPECT_EQ(Tokenizer::load(dir.file("qwen_plain"))->vocab_size(), 151669u);
 
-  EXPECT_NE(error_of([&] { Tokenizer::load(dir.file("missing.json")); }).find("not found"), std::string::npos);
+  EXPECT_NE(error_of([&] { Tokenizer::load(dir.file("missing.json")); }).find("not found"),
+            std::string::npos);
   dir.write("empty/readme", "x");
-  EXPECT_NE(error_of([&] { Tokenizer::load(dir.file("empty")); }).find("no tokenizer.json"), std::string::npos);
+  EXPECT_NE(error_of([&] { Tokenizer::load(dir.file("empty")); }).find("no tokenizer.json"),
+            std::string::npos);
 }
 
 TEST(Tokenizer, MalformedFilesNameTheField) {
@@ -129,7 +146,8 @@ TEST(Tokenizer, MalformedFilesNameTheField) {
   EXPECT_NE(m.find("'Magic'"), std::string::npos) << m;
 
   j = good;
-  j["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}}, {"behavior", "Isolated"}};
+  j["pre_tokenizer"] = {
+      {"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}}, {"behavior", "Isolated"}};
   m = message_for(j.dump());
   EXPECT_NE(m.find("invalid regex"), std::string::npos) << m;
 
@@ -139,7 +157,9 @@ TEST(Tokenizer, MalformedFilesNameTheField) {
   EXPECT_NE(m.find("added_tokens[0]"), std::string::npos) << m;
   EXPECT_NE(m.find("'id'"), std::string::npos) << m;
 
-  Json bpe = {{"model", {{"type", "BPE"}, {"vocab", {{"a", 0}, {"b", 1}, {"ab", 2}}}, {"merges", {"a b", "a c"}}}}};
+  Json bpe = {
+      {"model",
+       {{"type", "BPE"}, {"vocab", {{"a", 0}, {"b", 1}, {"ab", 2}}}, {"merges", {"a b", "a c"}}}}};
   m = message_for(bpe.dump());
   EXPECT_NE(m.find("'merges' entry 1"), std::string::npos) << m;
   EXPECT_NE(m.find("'c'"), std::string::npos) << m;
@@ -160,7 +180,8 @@ TEST(Tokenizer, MalformedFilesNameTheField) {
 
 TEST(Tokenizer, BatchTruncatesKeepingSpecialTokensAndPads) {
   auto bert = Tokenizer::load(bert_path());
-  auto batch = bert->encode_batch({"hello world", "the quick brown fox jumps over the lazy dog", ""}, 6);
+  auto batch =
+      bert->encode_batch({"hello world", "the quick brown fox jumps over the lazy dog", ""}, 6);
   ASSERT_EQ(batch.size(), 3u);
   EXPECT_EQ(batch[0].ids, (std::vector<int32_t>{101, 7592, 2088, 102, 0, 0}));
   EXPECT_EQ(batch[0].attention_mask, (std::vector<int32_t>{1, 1, 1, 1, 0, 0}));
@@ -202,8 +223,9 @@ TEST(Tokenizer, DecodeSkipsSpecialTokensOnRequest) {
 
 TEST(Tokenizer, QwenRoundTripsArbitraryText) {
   auto qwen = shared_qwen();
-  for (const std::string text : {"  spaces\t\ttabs\n\nnewlines  ", "emoji 👨‍👩‍👧‍👦 and 🇫🇷", "混合 text 123456789",
-                                 "def f(x):\n    return x\n", "\xF4\x8F\xBF\xBF"}) {
+  for (const std::string text :
+       {"  spaces\t\ttabs\n\nnewlines  ", "emoji 👨‍👩‍👧‍👦 and 🇫🇷",
+        "混合 text 123456789", "def f(x):\n    return x\n", "\xF4\x8F\xBF\xBF"}) {
     EXPECT_EQ(qwen->decode(qwen->encode(text, false), false), text);
   }
   // A byte-level token cut in the middle of a character decodes to U+FFFD rather than bad UTF-8.
@@ -215,8 +237,17 @@ TEST(Tokenizer, QwenRoundTripsArbitraryText) {
 TEST(Tokenizer, AddedTokenRules) {
   testing::TempDir dir;
   Json added = Json::array({
-      {{"id", 1}, {"content", "<m>"}, {"lstrip", true}, {"rstrip", true}, {"special", true}, {"normalized", false}},
-      {{"id", 2}, {"content", "cat"}, {"single_word", true}, {"special", false}, {"normalized", false}},
+      {{"id", 1},
+       {"content", "<m>"},
+       {"lstrip", true},
+       {"rstrip", true},
+       {"special", true},
+       {"normalized", false}},
+      {{"id", 2},
+       {"content", "cat"},
+       {"single_word", true},
+       {"special", false},
+       {"normalized", false}},
       {{"id", 3}, {"content", "catalog"}, {"special", false}, {"normalized", false}},
   });
   auto t = load_json(dir, word_level({"<unk>", "<m>", "cat", "catalog", "a", "b", "x", "cats"},
@@ -235,7 +266,10 @@ TEST(Tokenizer, SplitBehaviours) {
   testing::TempDir dir;
   std::vector<std::string> vocab = {"<unk>", "a", "-", "a-", "-a", "--", "b"};
   auto split = [&](const std::string& behavior) {
-    Json pre = {{"type", "Split"}, {"pattern", {{"String", "-"}}}, {"behavior", behavior}, {"invert", false}};
+    Json pre = {{"type", "Split"},
+                {"pattern", {{"String", "-"}}},
+                {"behavior", behavior},
+                {"invert", false}};
     return load_json(dir, word_level(vocab, pre))->encode("a-b--a", false);
   };
   EXPECT_EQ(split("Removed"), (std::vector<int32_t>{1, 6, 1}));
@@ -247,16 +281,28 @@ TEST(Tokenizer, SplitBehaviours) {
 
 TEST(Tokenizer, MetaspacePrependSchemes) {
   testing::TempDir dir;
-  std::vector<std::string> vocab = {"<unk>", "<s>", "\xE2\x96\x81" "a", "a", "\xE2\x96\x81" "b", "b"};
-  Json added = Json::array({{{"id", 1}, {"content", "<s>"}, {"special", true}, {"normalized", false}}});
+  std::vector<std::string> vocab = {"<unk>",
+                                    "<s>",
+                                    "\xE2\x96\x81"
+                                    "a",
+                                    "a",
+                                    "\xE2\x96\x81"
+                                    "b",
+                                    "b"};
+  Json added =
+      Json::array({{{"id", 1}, {"content", "<s>"}, {"special", true}, {"normalized", false}}});
   auto with_scheme = [&](const std::string& scheme, const std::string& text) {
-    Json pre = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"prepend_scheme", scheme}, {"split", true}};
+    Json pre = {{"type", "Metaspace"},
+                {"replacement", "\xE2\x96\x81"},
+                {"prepend_scheme", scheme},
+                {"split", true}};
     return load_json(dir, word_level(vocab, pre, added))->encode(text, false);
   };
   EXPECT_EQ(with_scheme("always", "a b"), (std::vector<int32_t>{2, 4}));
   EXPECT_EQ(with_scheme("never", "a b"), (std::vector<int32_t>{3, 4}));
   EXPECT_EQ(with_scheme("first", "a b"), (std::vector<int32_t>{2, 4}));
-  EXPECT_EQ(with_scheme("first", "<s>a"), (std::vector<int32_t>{1, 3}));  // not at the start of the input
+  EXPECT_EQ(with_scheme("first", "<s>a"),
+            (std::vector<int32_t>{1, 3}));  // not at the start of the input
   EXPECT_EQ(with_scheme("always", "<s>a"), (std::vector<int32_t>{1, 2}));
 }
 
@@ -266,14 +312,16 @@ TEST(Tokenizer, MetaspacePrependSchemes) {
 // one character at a time (char::is_numeric covers every decimal digit).
 TEST(Tokenizer, UnicodeAwarePreTokenizers) {
   testing::TempDir dir;
-  std::vector<std::string> vocab = {"<unk>", "straße", "中文english", "!", "!!", "٣", "٣٤", "x", "?!",
-                                    "\xE0\xA4\xA8\xE0\xA4\xBF", "_a"};
+  std::vector<std::string> vocab = {
+      "<unk>", "straße", "中文english", "!", "!!", "٣", "٣٤", "x", "?!", "\xE0\xA4\xA8\xE0\xA4\xBF",
+      "_a"};
   auto encode = [&](const Json& pre, const std::string& text) {
     return load_json(dir, word_level(vocab, pre))->encode(text, false);
   };
   Json whitespace = {{"type", "Whitespace"}};
   EXPECT_EQ(encode(whitespace, "straße 中文english ?!"), (std::vector<int32_t>{1, 2, 8}));
-  EXPECT_EQ(encode(whitespace, "\xE0\xA4\xA8\xE0\xA4\xBF _a"), (std::vector<int32_t>{9, 10}));  // नि: a spacing mark stays in the word
+  EXPECT_EQ(encode(whitespace, "\xE0\xA4\xA8\xE0\xA4\xBF _a"),
+            (std::vector<int32_t>{9, 10}));  // नि: a spacing mark stays in the word
   Json punctuation = {{"type", "Punctuation"}, {"behavior", "Isolated"}};
   EXPECT_EQ(encode(punctuation, "!!x"), (std::vector<int32_t>{3, 3, 7}));
   Json contiguous = {{"type", "Punctuation"}, {"behavior", "Contiguous"}};
@@ -290,7 +338,8 @@ TEST(Tokenizer, StripAccentsRemovesEveryMarkButBertOnlyNonspacing) {
   std::string word = "\xE0\xA4\xA8\xE0\xA4\xBF\xE0\xA5\x8D";
   std::vector<std::string> vocab = {"<unk>", "\xE0\xA4\xA8", "\xE0\xA4\xA8\xE0\xA4\xBF"};
   Json strip = word_level(vocab, nullptr);
-  strip["normalizer"] = {{"type", "Sequence"}, {"normalizers", {{{"type", "NFD"}}, {{"type", "StripAccents"}}}}};
+  strip["normalizer"] = {{"type", "Sequence"},
+                         {"normalizers", {{{"type", "NFD"}}, {{"type", "StripAccents"}}}}};
   EXPECT_EQ(load_json(dir, strip)->encode(word, false), (std::vector<int32_t>{1}));
   Json bert = word_level(vocab, nullptr);
   bert["normalizer"] = {{"type", "BertNormalizer"}, {"lowercase", false}, {"strip_accents", true}};
@@ -310,7 +359,8 @@ Json bpe(const Json& vocab, const Json& merges, const Json& extra_model, const J
 TEST(Tokenizer, BpeUnknownsPrefixAndSuffix) {
   testing::TempDir dir;
   Json vocab = {{"<unk>", 0}, {"a", 1}, {"b", 2}, {"ab", 3}};
-  auto fused = load_json(dir, bpe(vocab, {"a b"}, {{"unk_token", "<unk>"}, {"fuse_unk", true}}, nullptr));
+  auto fused =
+      load_json(dir, bpe(vocab, {"a b"}, {{"unk_token", "<unk>"}, {"fuse_unk", true}}, nullptr));
   EXPECT_EQ(fused->encode("axyb ab", false), (std::vector<int32_t>{1, 0, 2, 3}));
   auto unfused = load_json(dir, bpe(vocab, {"a b"}, {{"unk_token", "<unk>"}}, nullptr));
   EXPECT_EQ(unfused->encode("axyb", false), (std::vector<int32_t>{1, 0, 0, 2}));
@@ -335,25 +385,31 @@ TEST(Tokenizer, BpeUnknownsPrefixAndSuffix) {
 TEST(Tokenizer, Decoders) {
   testing::TempDir dir;
   const std::string m = "\xE2\x96\x81";  // ▁
-  std::vector<std::string> vocab = {"<unk>", m + "Hello", m + "world", m + m + "x", "<0xE4>", "<0xBD>", "<0xA0>", "y"};
+  std::vector<std::string> vocab = {"<unk>",  m + "Hello", m + "world", m + m + "x",
+                                    "<0xE4>", "<0xBD>",    "<0xA0>",    "y"};
   auto with_decoder = [&](const Json& decoder) {
     Json j = word_level(vocab, nullptr);
     j["decoder"] = decoder;
     return load_json(dir, j);
   };
-  auto metaspace = with_decoder({{"type", "Metaspace"}, {"replacement", m}, {"prepend_scheme", "always"}});
+  auto metaspace =
+      with_decoder({{"type", "Metaspace"}, {"replacement", m}, {"prepend_scheme", "always"}});
   EXPECT_EQ(metaspace->decode({1, 2}, false), "Hello world");
   EXPECT_EQ(metaspace->decode({3, 3}, false), "x  x");  // every ▁ of the first token goes
-  auto never = with_decoder({{"type", "Metaspace"}, {"replacement", m}, {"prepend_scheme", "never"}});
+  auto never =
+      with_decoder({{"type", "Metaspace"}, {"replacement", m}, {"prepend_scheme", "never"}});
   EXPECT_EQ(never->decode({1, 2}, false), " Hello world");
 
-  Json fallback = {{"type", "Sequence"}, {"decoders", {{{"type", "ByteFallback"}}, {{"type", "Fuse"}}}}};
+  Json fallback = {{"type", "Sequence"},
+                   {"decoders", {{{"type", "ByteFallback"}}, {{"type", "Fuse"}}}}};
   auto bytes = with_decoder(fallback);
-  EXPECT_EQ(bytes->decode({4, 5, 6, 7}, false), "\xE4\xBD\xA0y");                  // 你 from its bytes
-  EXPECT_EQ(bytes->decode({4, 5, 7}, false), "\xEF\xBF\xBD\xEF\xBF\xBDy");     // two bytes, no character
+  EXPECT_EQ(bytes->decode({4, 5, 6, 7}, false), "\xE4\xBD\xA0y");  // 你 from its bytes
+  EXPECT_EQ(bytes->decode({4, 5, 7}, false),
+            "\xEF\xBF\xBD\xEF\xBF\xBDy");  // two bytes, no character
   auto strip = with_decoder({{"type", "Strip"}, {"content", "y"}, {"start", 1}, {"stop", 0}});
   EXPECT_EQ(strip->decode({7, 7}, false), "");
-  auto replace = with_decoder({{"type", "Replace"}, {"pattern", {{"String", m}}}, {"content", "_"}});
+  auto replace =
+      with_decoder({{"type", "Replace"}, {"pattern", {{"String", m}}}, {"content", "_"}});
   EXPECT_EQ(replace->decode({1, 2}, false), "_Hello_world");
   auto none = with_decoder(nullptr);
   EXPECT_EQ(none->decode({7, 7}, false), "y y");
@@ -363,13 +419,16 @@ TEST(Tokenizer, RustLowercasingIsPerCharacter) {
   // The Rust BertNormalizer maps each character on its own: no final sigma, İ -> i + U+0307.
   auto bert = Tokenizer::load(bert_path());
   EXPECT_EQ(bert->encode("ΣΑΣ", false), bert->encode("σασ", false));
-  EXPECT_EQ(bert->encode("İ", false), bert->encode("i", false));  // the dot above is stripped as an accent
+  EXPECT_EQ(bert->encode("İ", false),
+            bert->encode("i", false));  // the dot above is stripped as an accent
 }
 
 TEST(Tokenizer, ConcurrentEncodingAgrees) {
   auto qwen = shared_qwen();
   std::vector<std::string> texts;
-  for (int i = 0; i < 50; ++i) texts.push_back("sample " + std::to_string(i * 7919) + " text — 你好 " + std::string(i % 7, ' ') + "end");
+  for (int i = 0; i < 50; ++i)
+    texts.push_back("sample " + std::to_string(i * 7919) + " text — 你好 " +
+                    std::string(i % 7, ' ') + "end");
   std::vector<std::vector<int32_t>> expected;
   for (const auto& t : texts) expected.push_back(qwen->encode(t, true));
   std::vector<std::thread> threads;
@@ -377,7 +436,8 @@ TEST(Tokenizer, ConcurrentEncodingAgrees) {
   for (int w = 0; w < 4; ++w) {
     threads.emplace_back([&, w] {
       for (int round = 0; round < 20; ++round) {
-        for (size_t i = 0; i < texts.size(); ++i) mismatches[w] += qwen->encode(texts[i], true) != expected[i];
+        for (size_t i = 0; i < texts.size(); ++i)
+          mismatches[w] += qwen->encode(texts[i], true) != expected[i];
       }
     });
   }
