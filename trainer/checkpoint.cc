@@ -25,7 +25,7 @@ Json label_map_json(const LabelMap& m) {
 
 std::string epoch_checkpoint_name(int64_t epoch) { return "checkpoint-epoch-" + std::to_string(epoch); }
 
-void save_checkpoint(const std::string& dir, const RouterModel& model, const torch::optim::Optimizer* optimizer,
+void save_checkpoint(const std::string& dir, const models::TextClassifier& model, const torch::optim::Optimizer* optimizer,
                      const CheckpointMeta& meta) {
   fs::path target(dir);
   fs::path tmp = target.parent_path() / (target.filename().string() + ".tmp");

@@ -8,13 +8,17 @@
 
 #include "core/json_util.h"
 
+namespace mom::models {
+class TextClassifier;
+}
+
 namespace torch::optim {
 class Optimizer;
 }
 
 namespace mom::trainer {
 
-class RouterModel;
+
 
 struct LabelMap {
   std::vector<int> model_ids;            // registry ids, index = class
@@ -40,7 +44,7 @@ struct CheckpointMeta {
 // Writes `dir` atomically (a temp dir renamed into place): config.json, model.safetensors,
 // label_map.json, training_args.json, routing_policy.json, trainer_state.json and, when
 // `optimizer` is given, optimizer.pt.
-void save_checkpoint(const std::string& dir, const RouterModel& model, const torch::optim::Optimizer* optimizer,
+void save_checkpoint(const std::string& dir, const models::TextClassifier& model, const torch::optim::Optimizer* optimizer,
                      const CheckpointMeta& meta);
 
 // Reads the JSON files of a checkpoint (throws mom::Error naming the file).

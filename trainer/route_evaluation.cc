@@ -85,7 +85,8 @@ Json evaluate_orchestrator(const std::string& dir, const std::string& labeled_pa
   auto model = load_router_model(dir, options.max_length);
   std::vector<std::string> texts;
   for (const auto& q : data.questions) texts.push_back(q.text);
-  auto scores = score_texts(*model, texts, meta.labels.objective == "multilabel", options.batch_size);
+  model->set_multilabel(meta.labels.objective == "multilabel");
+  auto scores = score_texts(*model, texts, options.batch_size);
   std::vector<size_t> all(data.questions.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
   RouteMetrics metrics = evaluate_routing(data, all, route_all(policy, scores), costs);

@@ -1,5 +1,5 @@
-// RouterModel implementations: the ngram baseline (models/ngram_classifier) and, through the
-// encoders' text classifier, BERT-family routers.
+// Router creation and loading: "ngram" and ngram checkpoints here, everything else through the
+// encoders' load_text_classifier.
 #include "trainer/router_model.h"
 
 #include <torch/torch.h>
@@ -10,48 +10,49 @@
 #include "models/ngram_classifier.h"
 
 namespace mom::trainer {
-namespace {
 
-class NgramRouter : public RouterModel {
- public:
-  explicit NgramRouter(models::NgramClassifier model) : model_(std::move(model)) {}
-  torch::Tensor forward(const std::vector<std::string>& texts) override { return model_->forward(texts); }
-  std::vector<torch::Tensor> parameters() override { return model_->parameters(); }
-  void set_training(bool training) override { model_->train(training); }
-  void save(const std::string& dir) const override { model_->save(dir); }
-  std::vector<std::string> labels() const override { return model_->config().id2label; }
-  std::string kind() const override { return "ngram"; }
-
- private:
-  models::NgramClassifier model_;
-};
-
-}  // namespace
-
-std::unique_ptr<RouterModel> create_router_model(const std::string& model_name,
-                                                 const std::vector<std::string>& id2label, const RouterOptions& options) {
+std::unique_ptr<models::TextClassifier> create_router_model(const std::string& model_name,
+                                                            const std::vector<std::string>& id2label,
+                                                            const RouterOptions& options) {
+  std::unique_ptr<models::TextClassifier> model;
   if (model_name == "ngram") {
     models::NgramConfig config;
     config.id2label = id2label;
     config.num_buckets = options.ngram_buckets;
     config.embedding_dim = options.ngram_dim;
-    return std::make_unique<NgramRouter>(models::NgramClassifier(config));
-  }
-  if (std::filesystem::is_directory(model_name) && models::is_ngram_checkpoint(model_name))
+    model = models::make_ngram_text_classifier(models::NgramClassifier(config));
+  } else if (models::is_ngram_checkpoint(model_name)) {
     throw Error(model_name + ": an ngram checkpoint; continue it with --resume and its --output_dir, "
                 "or start a new one with --model_name ngram");
-  throw Error("--model_name '" + model_name + "': not 'ngram' and no encoder preset or checkpoint directory "
-              "of that name is known to this build");
+  } else {
+    models::TextClassifierOptions text_options;
+    text_options.labels = id2label;
+    text_options.max_length = options.max_length;
+    model = models::load_text_classifier(model_name, text_options);
+    if (model->labels() != id2label)
+      throw Error(model_name + ": the checkpoint's labels differ from the data's models; train from a preset or a "
+                  "pretrained base, or --resume its own run");
+  }
+  model->set_multilabel(options.multilabel);
+  return model;
 }
 
-std::unique_ptr<RouterModel> load_router_model(const std::string& dir, int64_t max_length) {
-  (void)max_length;
-  if (models::is_ngram_checkpoint(dir)) return std::make_unique<NgramRouter>(models::load_ngram_classifier(dir));
-  throw Error(dir + ": not a router checkpoint this build can load (config.json missing or unknown model_type)");
+std::unique_ptr<models::TextClassifier> load_router_model(const std::string& dir, int64_t max_length) {
+  if (models::is_ngram_checkpoint(dir)) return models::make_ngram_text_classifier(models::load_ngram_classifier(dir));
+  models::TextClassifierOptions options;
+  options.max_length = max_length;
+  return models::load_text_classifier(dir, options);
 }
 
-std::vector<std::vector<float>> score_texts(RouterModel& model, const std::vector<std::string>& texts,
-                                            bool multilabel, int64_t batch_size) {
+std::vector<torch::Tensor> router_parameters(models::TextClassifier& model) {
+  std::vector<torch::Tensor> params;
+  for (auto& [name, tensor] : model.named_parameters())
+    if (tensor.requires_grad()) params.push_back(tensor);
+  return params;
+}
+
+std::vector<std::vector<float>> score_texts(models::TextClassifier& model, const std::vector<std::string>& texts,
+                                            int64_t batch_size) {
   torch::NoGradGuard no_grad;
   model.set_training(false);
   std::vector<std::vector<float>> scores;
@@ -59,8 +60,8 @@ std::vector<std::vector<float>> score_texts(RouterModel& model, const std::vecto
   for (size_t start = 0; start < texts.size(); start += static_cast<size_t>(batch_size)) {
     size_t end = std::min(texts.size(), start + static_cast<size_t>(batch_size));
     std::vector<std::string> batch(texts.begin() + static_cast<long>(start), texts.begin() + static_cast<long>(end));
-    auto logits = model.forward(batch);
-    auto probs = (multilabel ? torch::sigmoid(logits) : torch::softmax(logits, 1)).contiguous();
+    auto logits = model.logits(batch).to(torch::kFloat32);
+    auto probs = (model.multilabel() ? torch::sigmoid(logits) : torch::softmax(logits, 1)).contiguous();
     int64_t labels = probs.size(1);
     const float* p = probs.data_ptr<float>();
     for (int64_t r = 0; r < probs.size(0); ++r) scores.emplace_back(p + r * labels, p + (r + 1) * labels);

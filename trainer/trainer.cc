@@ -113,7 +113,7 @@ class TrainingRun {
   DataSplit split_;
   std::vector<size_t> lengths_;
   std::vector<double> costs_;
-  std::unique_ptr<RouterModel> model_;
+  std::unique_ptr<models::TextClassifier> model_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   std::unique_ptr<GradBucketer> bucketer_;
   std::optional<std::string> resume_from_;
@@ -163,13 +163,14 @@ void TrainingRun::prepare() {
     options.max_length = config_.max_length;
     options.ngram_buckets = config_.ngram_buckets;
     options.ngram_dim = config_.ngram_dim;
+    options.multilabel = multilabel_;
     model_ = create_router_model(config_.model_name, data_.model_names, options);
   }
   optimizer_ = std::make_unique<torch::optim::AdamW>(
-      model_->parameters(),
+      router_parameters(*model_),
       torch::optim::AdamWOptions(config_.effective_learning_rate()).weight_decay(config_.weight_decay));
   if (resume_from_) load_optimizer_state(*resume_from_, *optimizer_);
-  bucketer_ = std::make_unique<GradBucketer>(model_->parameters(), comm_,
+  bucketer_ = std::make_unique<GradBucketer>(router_parameters(*model_), comm_,
                                              static_cast<size_t>(config_.bucket_mb * 1024 * 1024));
   bucketer_->broadcast_parameters();
 
@@ -232,13 +233,13 @@ void TrainingRun::train_epoch(int64_t epoch) {
       if (shard.empty()) continue;
       std::vector<std::string> texts;
       for (size_t q : shard) texts.push_back(data_.questions[q].text);
-      auto logits = model_->forward(texts);
+      auto logits = model_->logits(texts);
       auto loss = loss_sum(logits, shard);
       local_loss += loss.item<double>();
       (loss / step_samples).backward();
     }
     bucketer_->finish();
-    if (config_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), config_.max_grad_norm);
+    if (config_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(router_parameters(*model_), config_.max_grad_norm);
     double lr = learning_rate_at(state_.global_step, total_steps_, warmup_steps_, config_.effective_learning_rate());
     for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     optimizer_->step();
@@ -274,7 +275,7 @@ std::vector<std::vector<float>> TrainingRun::score_split(const std::vector<size_
   std::vector<std::string> texts;
   for (size_t k : mine) texts.push_back(data_.questions[indices[k]].text);
   int64_t local_batch = std::max<int64_t>(1, config_.eval_batch_size / world_);
-  auto scores = score_texts(*model_, texts, multilabel_, local_batch);
+  auto scores = score_texts(*model_, texts, local_batch);
   for (size_t r = 0; r < mine.size(); ++r)
     std::copy(scores[r].begin(), scores[r].end(), matrix.begin() + static_cast<long>(mine[r] * labels));
   comm_.allreduce(matrix.data(), matrix.size(), ReduceOp::kSum);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "coordinator/routing_policy.h"
+#include "core/error.h"
 
 namespace mom::trainer {
 namespace {

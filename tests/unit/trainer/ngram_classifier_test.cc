@@ -45,5 +45,23 @@ TEST(NgramClassifier, ForwardAndRoundTrip) {
   EXPECT_TRUE(torch::allclose(loaded->forward(texts), logits));
 }
 
+TEST(NgramClassifier, TextClassifierInterfaceAndProblemType) {
+  testing::TempDir dir;
+  NgramConfig c;
+  c.num_buckets = 64;
+  c.embedding_dim = 4;
+  c.id2label = {"a", "b"};
+  auto model = make_ngram_text_classifier(NgramClassifier(c));
+  EXPECT_FALSE(model->multilabel());
+  model->set_multilabel(true);
+  std::vector<std::string> names;
+  for (auto& [name, tensor] : model->named_parameters()) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"embedding.weight", "classifier.weight", "classifier.bias"}));
+  EXPECT_EQ(model->logits({"x y", "z"}).sizes(), (std::vector<int64_t>{2, 2}));
+  model->save(dir.path());
+  EXPECT_EQ(read_json_file(dir.file("config.json"))["problem_type"], "multi_label_classification");
+  EXPECT_TRUE(load_ngram_classifier(dir.path())->config().multilabel);
+}
+
 }  // namespace
 }  // namespace mom::models
