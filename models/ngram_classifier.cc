@@ -41,6 +41,7 @@ Json NgramConfig::to_json() const {
               {"char_ngram_min", char_ngram_min},
               {"char_ngram_max", char_ngram_max},
               {"word_ngrams", word_ngrams},
+              {"problem_type", multilabel ? "multi_label_classification" : "single_label_classification"},
               {"num_labels", id2label.size()},
               {"id2label", id2label_json},
               {"label2id", label2id}};
@@ -55,6 +56,7 @@ NgramConfig NgramConfig::from_json(const Json& json, const std::string& where) {
     c.char_ngram_min = json.at("char_ngram_min").get<int64_t>();
     c.char_ngram_max = json.at("char_ngram_max").get<int64_t>();
     c.word_ngrams = json.at("word_ngrams").get<int64_t>();
+    c.multilabel = json.value("problem_type", "") == "multi_label_classification";
     const Json& map = json.at("id2label");
     c.id2label.resize(map.size());
     for (auto it = map.begin(); it != map.end(); ++it) {
@@ -149,6 +151,35 @@ NgramClassifier load_ngram_classifier(const std::string& dir) {
   auto checkpoint = safetensors::Checkpoint::open(dir);
   load_state(*model, *checkpoint);
   return model;
+}
+
+namespace {
+
+class NgramTextClassifier : public TextClassifier {
+ public:
+  explicit NgramTextClassifier(NgramClassifier model) : model_(std::move(model)) {}
+  torch::Tensor logits(const std::vector<std::string>& texts) override { return model_->forward(texts); }
+  std::vector<std::pair<std::string, torch::Tensor>> named_parameters() override {
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    for (const auto& item : model_->named_parameters()) out.emplace_back(item.key(), item.value());
+    return out;
+  }
+  void set_training(bool training) override { model_->train(training); }
+  void save(const std::string& dir) const override { model_->save(dir); }
+  const std::vector<std::string>& labels() const override { return model_->config().id2label; }
+  std::string kind() const override { return "mom-ngram"; }
+  int64_t max_length() const override { return 0; }  // no token limit: every n-gram counts
+  bool multilabel() const override { return model_->config().multilabel; }
+  void set_multilabel(bool multilabel) override { model_->set_multilabel(multilabel); }
+
+ private:
+  NgramClassifier model_;
+};
+
+}  // namespace
+
+std::unique_ptr<TextClassifier> make_ngram_text_classifier(NgramClassifier model) {
+  return std::make_unique<NgramTextClassifier>(std::move(model));
 }
 
 bool is_ngram_checkpoint(const std::string& dir) {

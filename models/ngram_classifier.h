@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/json_util.h"
+#include "models/text_classifier.h"
 
 namespace mom::models {
 
@@ -24,6 +25,7 @@ struct NgramConfig {
   int64_t char_ngram_max = 5;
   int64_t word_ngrams = 2;        // word unigrams (1) or unigrams + bigrams (2)
   std::vector<std::string> id2label;
+  bool multilabel = false;        // problem_type multi_label_classification (sigmoid per label)
 
   // config.json: {"model_type": "mom-ngram", "architectures": ["NgramClassifier"], "id2label",
   // "label2id", "num_labels", and the fields above}.
@@ -45,6 +47,7 @@ class NgramClassifierImpl : public torch::nn::Module {
   static std::vector<int64_t> features(std::string_view text, const NgramConfig& config);
 
   const NgramConfig& config() const { return config_; }
+  void set_multilabel(bool multilabel) { config_.multilabel = multilabel; }
 
   // Writes <dir>/config.json and <dir>/model.safetensors (tensors "embedding.weight",
   // "classifier.weight", "classifier.bias").
@@ -60,6 +63,10 @@ TORCH_MODULE(NgramClassifier);
 // A fresh model (weights from the current torch seed) or one saved by save(). Throws mom::Error.
 NgramClassifier create_ngram_classifier(const std::vector<std::string>& id2label);
 NgramClassifier load_ngram_classifier(const std::string& dir);
+
+// The ngram model behind the TextClassifier interface (what the trainer and the orchestrator
+// use). load_text_classifier() returns it for "ngram" + options.labels and for ngram checkpoints.
+std::unique_ptr<TextClassifier> make_ngram_text_classifier(NgramClassifier model);
 // True when <dir>/config.json says model_type "mom-ngram".
 bool is_ngram_checkpoint(const std::string& dir);
 

@@ -7,6 +7,7 @@
 #include "core/json_util.h"
 #include "models/encoder_presets.h"
 #include "models/encoder_text_classifier.h"
+#include "models/ngram_classifier.h"
 
 namespace mom::models {
 
@@ -23,6 +24,13 @@ std::unique_ptr<TextClassifier> load_text_classifier(const std::string& dir_or_p
     LabelConfig none = LabelConfig::default_labels(1);
     if (encoder_preset(dir_or_preset, none)) model_type = "preset";
   }
+  // The trainer's fastText-style baseline: "ngram" (fresh, over options.labels) or its checkpoints.
+  if (dir_or_preset == "ngram" && model_type.empty()) {
+    NgramConfig config;
+    config.id2label = options.labels.empty() ? LabelConfig::default_labels(options.num_labels).id2label : options.labels;
+    return make_ngram_text_classifier(NgramClassifier(config));
+  }
+  if (model_type == "mom-ngram") return make_ngram_text_classifier(load_ngram_classifier(dir_or_preset));
   if (model_type == "preset" || model_type == "bert" || model_type == "modernbert" || model_type.empty()) {
     // Empty model_type: EncoderConfig infers the family from architectures or names the problem.
     return load_encoder_text_classifier(dir_or_preset, options);
