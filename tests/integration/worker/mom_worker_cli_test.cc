@@ -18,7 +18,7 @@ std::string family_dir(const std::string& family) {
 std::string worker() { return testing::binary_dir() + "/worker/mom-worker"; }
 
 Json run_json(const std::string& args) {
-  auto r = testing::run_command(worker() + " " + args + " 2>/dev/null");
+  auto r = testing::run_command("(" + worker() + " " + args + " 2>/dev/null)");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   return Json::parse(r.output);
 }
