@@ -105,8 +105,9 @@ TEST(TrainerE2E, EvaluationAndCheckpointLayout) {
 
 TEST(TrainerE2E, KilledAndResumedRunEndsWithTheSameParameters) {
   TempDir dir;
-  std::string data = dir.write("labeled.jsonl", mom::trainer::testing::make_labeled_jsonl(3000));
-  std::string args = " --model_name ngram --data_path " + data + " --epochs 3 --batch_size 32 --gradient_accumulation_steps 1"
+  std::string data = dir.write("labeled.jsonl", mom::trainer::testing::make_labeled_jsonl(2000));
+  std::string args = " --model_name ngram --ngram_buckets 32768 --data_path " + data +
+                     " --epochs 3 --batch_size 16 --gradient_accumulation_steps 1"
                      " --test_size 0.1 --seed 11";
   auto full = run_command(mom_train() + args + " --output_dir " + dir.file("full"));
   ASSERT_EQ(full.exit_code, 0) << full.output;
