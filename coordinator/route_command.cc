@@ -8,10 +8,12 @@
 #include <numeric>
 #include <ostream>
 
+#include "coordinator/routing_policy.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/json_util.h"
 #include "models/orchestrator.h"
+#include "trainer/route_evaluation.h"
 
 namespace mom::coordinator {
 
@@ -34,6 +36,13 @@ std::optional<RouteConfig> parse_route_flags(int argc, const char* const* argv, 
   app.add_option("--threads", c.threads, "torch intra-op threads (0: $MOM_NUM_THREADS, else all cores)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--registry", c.registry, "model registry JSON for numeric labels (default: $MOM_REGISTRY, data/models.json)");
+  app.add_option("--cost_weight", c.cost_weight, "routing policy: lambda in P(correct) - lambda * cost (overrides the checkpoint's)");
+  app.add_option("--margin", c.margin, "routing policy: how much a candidate must beat the fallback by (overrides the checkpoint's)");
+  app.add_option("--fallback", c.fallback, "routing policy: the default model, name or registry id (overrides the checkpoint's)");
+  auto* evaluate = app.add_option("--evaluate", c.evaluate,
+                                  "labeled JSONL (mom-label): print routed / best single / oracle accuracy, headroom, mean cost");
+  evaluate->excludes(query)->excludes(queries);
+  app.add_flag("--sweep", c.sweep, "with --evaluate: the accuracy-vs-cost curve over lambda beside every single model");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -42,7 +51,9 @@ std::optional<RouteConfig> parse_route_flags(int argc, const char* const* argv, 
   } catch (const CLI::ParseError& e) {
     throw Error(std::string(e.what()) + " (see --help)");
   }
-  if (!c.query && !c.queries_file) throw Error("give --query TEXT or --queries FILE (see --help)");
+  if (!c.query && !c.queries_file && !c.evaluate)
+    throw Error("give --query TEXT, --queries FILE or --evaluate LABELED.jsonl (see --help)");
+  if (c.sweep && !c.evaluate) throw Error("--sweep needs --evaluate LABELED.jsonl");
   return c;
 }
 
@@ -97,6 +108,18 @@ std::vector<std::string> read_queries(const std::string& path) {
 }
 
 int run_route(const RouteConfig& config, std::ostream& out) {
+  if (config.evaluate) {
+    trainer::RouteEvalOptions eval;
+    eval.cost_weight = config.cost_weight;
+    eval.margin = config.margin;
+    eval.fallback = config.fallback;
+    eval.sweep = config.sweep;
+    eval.batch_size = config.batch_size;
+    eval.max_length = config.max_length;
+    Json result = trainer::evaluate_orchestrator(config.orchestrator_path, *config.evaluate, eval);
+    out << (config.json ? result.dump() + "\n" : trainer::format_orchestrator_evaluation(result));
+    return 0;
+  }
   std::vector<std::string> queries =
       config.query ? std::vector<std::string>{*config.query} : read_queries(*config.queries_file);
   OrchestratorOptions options;
@@ -107,6 +130,23 @@ int run_route(const RouteConfig& config, std::ostream& out) {
   auto orchestrator = Orchestrator::create(config.orchestrator_path, options);
   std::vector<RouteDecision> decisions = orchestrator->route(queries);
   const auto& names = orchestrator->model_names();
+  // A checkpoint trained by mom-train carries its routing policy; flags override it.
+  std::string policy_path = config.orchestrator_path + "/routing_policy.json";
+  if (file_exists(policy_path) || config.cost_weight || config.margin || config.fallback) {
+    RoutingPolicy policy = file_exists(policy_path) ? RoutingPolicy::from_json(read_json_file(policy_path), names, policy_path)
+                                                    : RoutingPolicy{};
+    if (config.cost_weight) policy.cost_weight = *config.cost_weight;
+    if (config.margin) policy.margin = *config.margin;
+    if (config.fallback) {
+      auto it = std::find(names.begin(), names.end(), *config.fallback);
+      if (it == names.end()) throw Error("--fallback '" + *config.fallback + "' is not one of the orchestrator's models");
+      policy.fallback = static_cast<int>(it - names.begin());
+    }
+    for (RouteDecision& d : decisions) {
+      d.selected = static_cast<size_t>(policy.choose(std::vector<float>(d.probabilities.begin(), d.probabilities.end())));
+      d.selected_model = names[d.selected];
+    }
+  }
   for (size_t q = 0; q < decisions.size(); ++q) {
     const RouteDecision& d = decisions[q];
     if (config.json) {

@@ -20,6 +20,12 @@ struct RouteConfig {
   int64_t batch_size = 32;
   int threads = 0;                           // 0: $MOM_NUM_THREADS, else all cores
   std::optional<std::string> registry;       // model registry for numeric labels
+  // Routing policy overrides (the checkpoint's routing_policy.json otherwise) and evaluation.
+  std::optional<double> cost_weight;         // --cost_weight: lambda in P(correct) - lambda * cost
+  std::optional<double> margin;              // --margin over the fallback model
+  std::optional<std::string> fallback;       // --fallback NAME|ID
+  std::optional<std::string> evaluate;       // --evaluate LABELED.jsonl: score the router on it
+  bool sweep = false;                        // --sweep: accuracy-vs-cost curve (with --evaluate)
 };
 
 // Parses mom-route's flags. Returns nullopt when --help was given (help text written to `out`).
