@@ -11,6 +11,7 @@
 #include "core/file_io.h"
 #include "core/json_util.h"
 #include "models/encoder_classifier.h"
+#include "models/encoder_presets.h"
 #include "models/weights.h"
 #include "tests/support/test_support.h"
 
@@ -190,6 +191,31 @@ TEST(EncoderCheckpointTest, RandomInitIsSaneAndTrainable) {
   EXPECT_EQ(model->named_parameters().find("model.layers.0.attn_norm.weight"), nullptr);  // Identity
   EXPECT_NE(model->named_parameters().find("model.layers.1.attn_norm.weight"), nullptr);
   EXPECT_EQ(model->named_parameters().find("model.final_norm.bias"), nullptr);  // norm_bias=false
+}
+
+// The base presets have the published sizes: bert-base-uncased's BertModel has 109,482,240
+// parameters; ModernBERT-base's ModernBertModel 149,014,272 with its 50368-token vocabulary (the
+// preset uses BERT's 30522 tokens, so 19846 fewer embedding rows of 768).
+TEST(EncoderPresetTest, BaseSizesArePublishedSizes) {
+  auto count = [](const std::string& preset, const std::string& prefix) {
+    auto config = encoder_preset(preset, LabelConfig::default_labels(2));
+    EXPECT_TRUE(config.has_value());
+    auto model = make_encoder_classifier(*config);
+    int64_t n = 0;
+    for (const auto& p : model->named_parameters()) {
+      if (p.key().rfind(prefix, 0) == 0) n += p.value().numel();
+    }
+    return n;
+  };
+  EXPECT_EQ(count("bert-base", "bert."), 109482240);
+  EXPECT_EQ(count("modernbert-base", "model.") + (50368 - 30522) * 768, 149014272);
+  EXPECT_FALSE(encoder_preset("bert-huge", LabelConfig::default_labels(2)).has_value());
+  for (const auto& name : encoder_preset_names()) {
+    auto c = encoder_preset(name, LabelConfig::default_labels(3));
+    ASSERT_TRUE(c.has_value()) << name;
+    EXPECT_EQ(c->vocab_size, 30522) << name;
+    EXPECT_EQ(c->labels.num_labels(), 3u) << name;
+  }
 }
 
 }  // namespace
