@@ -101,6 +101,28 @@ TEST(TrainerE2E, EvaluationAndCheckpointLayout) {
   EXPECT_TRUE(last["per_dataset"].contains("arc"));
   EXPECT_TRUE(last["per_dataset"].contains("mmlu"));
   EXPECT_NE(r.output.find("samples/s"), std::string::npos) << r.output;
+
+  // mom-route --evaluate on the whole file. Forcing the fallback with a margin no score can beat
+  // must give exactly that model's accuracy, counted here from the file itself.
+  std::string route = binary_dir() + "/coordinator/mom-route --orchestrator_path " + best + " --evaluate " + data;
+  auto forced = run_command(route + " --json --fallback google/gemma-2-2b-it --margin 2");
+  ASSERT_EQ(forced.exit_code, 0) << forced.output;
+  mom::Json result = mom::Json::parse(forced.output.substr(forced.output.find("{\"")));
+  size_t right = 0, n = 0;
+  mom::for_each_jsonl(data, [&](const mom::Json& j, size_t) {
+    ++n;
+    if (j["models"][1]["correct"].get<bool>()) ++right;
+  });
+  EXPECT_EQ(result["questions"], n);
+  EXPECT_DOUBLE_EQ(result["routed_accuracy"].get<double>(), double(right) / n);
+  EXPECT_NEAR(result["mean_cost"].get<double>(), 2.61, 1e-9);
+  EXPECT_DOUBLE_EQ(result["oracle_accuracy"].get<double>(), 1.0);  // the fixture drops unsolved questions
+  auto sweep = run_command(route + " --json --sweep");
+  ASSERT_EQ(sweep.exit_code, 0) << sweep.output;
+  mom::Json curve = mom::Json::parse(sweep.output.substr(sweep.output.find("{\"")));
+  EXPECT_EQ(curve["sweep"]["single_models"].size(), 3u);
+  EXPECT_GE(curve["sweep"]["router"].size(), 5u);
+  EXPECT_GT(curve["routed_accuracy"].get<double>(), curve["best_single_accuracy"].get<double>());
 }
 
 TEST(TrainerE2E, KilledAndResumedRunEndsWithTheSameParameters) {
