@@ -23,7 +23,7 @@ namespace {
 
 struct Layer {
   torch::Tensor input_norm, post_attn_norm, pre_ff_norm, post_ff_norm;
-  torch::Tensor qkv, qkv_bias, o;  // qkv = [q; k; v] rows
+  torch::Tensor qkv, qkv_bias, o, o_bias;  // qkv = [q; k; v] rows
   torch::Tensor q_norm, k_norm;
   torch::Tensor gate_up, down;     // gate_up = [gate; up] rows
 };
@@ -255,7 +255,7 @@ torch::Tensor Decoder::Impl::run(KvCache& cache, int64_t first, const torch::Ten
     s = s.view({n, Hkv, G, T, L}) + masks[c.layer_window[li]];
     torch::Tensor p = torch::softmax(s, -1).to(dtype).view({n, Hkv, G * T, L});
     torch::Tensor o = torch::matmul(p, V).view({n, Hq, T, D}).transpose(1, 2).reshape({n * T, Hq * D});
-    o = project(o, ly.o);
+    o = project(o, ly.o, ly.o_bias);
     if (c.sandwich_norms) {
       x = x + rms_norm(o, ly.post_attn_norm);
       h = rms_norm(x, ly.pre_ff_norm);
@@ -357,6 +357,7 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> expected_tensors(const
       out.push_back({l + "self_attn.k_norm.weight", {c.head_dim}});
     }
     out.push_back({l + "self_attn.o_proj.weight", {h, q}});
+    if (c.o_bias) out.push_back({l + "self_attn.o_proj.bias", {h}});
     out.push_back({l + "mlp.down_proj.weight", {h, I}});
   }
   return out;
@@ -483,6 +484,7 @@ std::unique_ptr<Decoder> Decoder::load(const std::string& dir, const DecoderOpti
       ly.k_norm = norm(l + "self_attn.k_norm.weight");
     }
     ly.o = place(get(l + "self_attn.o_proj.weight"));
+    if (c.o_bias) ly.o_bias = place(get(l + "self_attn.o_proj.bias"));
     ly.down = place(get(l + "mlp.down_proj.weight"));
     impl->layers.push_back(std::move(ly));
   }

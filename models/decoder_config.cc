@@ -71,6 +71,7 @@ int64_t DecoderConfig::num_parameters() const {
   int64_t per_layer = hidden_size * (q + 2 * kv) + q * hidden_size +
                       3 * hidden_size * intermediate_size + 4 * hidden_size;
   if (qkv_bias) per_layer += q + 2 * kv;
+  if (o_bias) per_layer += hidden_size;
   if (qk_norm) per_layer += 2 * head_dim;
   int64_t total = num_layers * per_layer + vocab_size * hidden_size + hidden_size;
   if (!tie_word_embeddings) total += vocab_size * hidden_size;
@@ -146,7 +147,10 @@ DecoderConfig DecoderConfig::from_json(const Json& root, const std::string& wher
   bool tie_default = gemma;
   c.tie_word_embeddings = top.get_bool("tie_word_embeddings", r.get_bool("tie_word_embeddings", tie_default));
 
-  c.qkv_bias = c.family == DecoderFamily::kQwen2 || r.get_bool("attention_bias", false);
+  bool attention_bias = r.get_bool("attention_bias", false);
+  c.qkv_bias = c.family == DecoderFamily::kQwen2 || attention_bias;
+  c.o_bias = attention_bias && c.family != DecoderFamily::kQwen2 && c.family != DecoderFamily::kQwen3;
+  if (r.get_bool("mlp_bias", false)) throw Error(where + ": mlp_bias = true is not supported");
   c.qk_norm = c.family == DecoderFamily::kQwen3 || gemma3;
   c.fused_qkv = c.family == DecoderFamily::kPhi3;
   if (gemma) {

@@ -42,6 +42,7 @@ struct DecoderConfig {
 
   // Attention.
   bool qkv_bias = false;            // Qwen2 (and Llama with attention_bias)
+  bool o_bias = false;              // Llama/Mistral attention_bias also biases o_proj (Qwen2 not)
   bool qk_norm = false;             // Qwen3, Gemma 3: RMSNorm over head_dim on q and k before rope
   bool fused_qkv = false;           // Phi-3: qkv_proj = [q; k; v], gate_up_proj = [gate; up]
   double attn_scale = 0;            // 1/sqrt(head_dim), Gemma: query_pre_attn_scalar^-0.5

@@ -198,7 +198,10 @@ void BatchScheduler::Impl::admit(GenerateJob job) {
     s.result.prompt_ids = r.prompt_ids;
     s.result.prompt_tokens = static_cast<int>(r.prompt_ids.size());
     int64_t slot = static_cast<int64_t>(active.size());
-    cache.reserve(slot + 1, 0);
+    // Grow slots geometrically (each growth copies the cache), up to max_batch.
+    if (slot + 1 > cache.slots()) {
+      cache.reserve(std::max<int64_t>(slot + 1, std::min<int64_t>(options.max_batch, 2 * cache.slots())), 0);
+    }
     cache.reset(slot);
     torch::Tensor logits = decoder->extend(cache, slot, r.prompt_ids, false);
     {
