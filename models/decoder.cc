@@ -30,30 +30,57 @@ struct Layer {
 
 // Dot product with 8 independent accumulators: the compiler vectorizes it and it streams the
 // weight row at memory speed.
-inline float dot8(const float* w, const float* x, int64_t n) {
-  float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-  int64_t c = 0;
-  for (; c + 8 <= n; c += 8) {
-    a0 += w[c] * x[c];
-    a1 += w[c + 1] * x[c + 1];
-    a2 += w[c + 2] * x[c + 2];
-    a3 += w[c + 3] * x[c + 3];
-    a4 += w[c + 4] * x[c + 4];
-    a5 += w[c + 5] * x[c + 5];
-    a6 += w[c + 6] * x[c + 6];
-    a7 += w[c + 7] * x[c + 7];
-  }
-  float s = ((a0 + a4) + (a1 + a5)) + ((a2 + a6) + (a3 + a7));
-  for (; c < n; ++c) s += w[c] * x[c];
+#define MOM_DOT8_BODY                                                        \
+  float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;      \
+  int64_t c = 0;                                                             \
+  for (; c + 8 <= n; c += 8) {                                               \
+    a0 += w[c] * x[c];                                                       \
+    a1 += w[c + 1] * x[c + 1];                                               \
+    a2 += w[c + 2] * x[c + 2];                                               \
+    a3 += w[c + 3] * x[c + 3];                                               \
+    a4 += w[c + 4] * x[c + 4];                                               \
+    a5 += w[c + 5] * x[c + 5];                                               \
+    a6 += w[c + 6] * x[c + 6];                                               \
+    a7 += w[c + 7] * x[c + 7];                                               \
+  }                                                                          \
+  float s = ((a0 + a4) + (a1 + a5)) + ((a2 + a6) + (a3 + a7));               \
+  for (; c < n; ++c) s += w[c] * x[c];                                       \
   return s;
+
+// Y[i, r] = W[r] . X[i] for rows [begin, end): each weight row is read once from memory and reused
+// for every input row while it sits in L1.
+#define MOM_ROWS_BODY(dot)                                                   \
+  for (int64_t r = begin; r < end; ++r) {                                    \
+    const float* row = W + r * C;                                            \
+    for (int64_t i = 0; i < n; ++i) Y[i * R + r] = dot(row, X + i * C, C);  \
+  }
+
+inline float dot8(const float* w, const float* x, int64_t n) { MOM_DOT8_BODY }
+void rows_generic(const float* W, const float* X, float* Y, int64_t n, int64_t C, int64_t R,
+                  int64_t begin, int64_t end) {
+  MOM_ROWS_BODY(dot8)
 }
+
+#if defined(__x86_64__)
+// The same, compiled for AVX2 + FMA (chosen at run time): with several input rows the generic
+// build becomes compute-bound.
+__attribute__((target("avx2,fma"))) inline float dot8_avx2(const float* w, const float* x, int64_t n) {
+  MOM_DOT8_BODY
+}
+__attribute__((target("avx2,fma"))) void rows_avx2(const float* W, const float* X, float* Y, int64_t n,
+                                                   int64_t C, int64_t R, int64_t begin, int64_t end) {
+  MOM_ROWS_BODY(dot8_avx2)
+}
+const bool kHaveAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+const bool kHaveAvx2 = false;
+#endif
 
 // Rows of a decode step (at most this many) go through the weight-streaming kernel below.
 constexpr int64_t kSmallBatch = 16;
 
-// y[i] = W x[i] for a few rows x: each weight row is read once from memory and used for all rows
-// while it sits in L1. Decode is bound by reading the weights; libtorch's mv reached ~60% of the
-// machine's read bandwidth here and matmul/linear with a few rows far less.
+// y[i] = W x[i] for a few rows x. Decode is bound by reading the weights; libtorch's mv reached
+// ~60% of the machine's read bandwidth here and matmul/linear with a few rows far less.
 torch::Tensor small_batch_gemv(const torch::Tensor& x, const torch::Tensor& w) {
   const int64_t n = x.size(0), C = x.size(1), R = w.size(0);
   torch::Tensor xc = x.contiguous();
@@ -62,10 +89,13 @@ torch::Tensor small_batch_gemv(const torch::Tensor& x, const torch::Tensor& w) {
   const float* X = xc.data_ptr<float>();
   float* Y = y.data_ptr<float>();
   at::parallel_for(0, R, 512, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const float* row = W + r * C;
-      for (int64_t i = 0; i < n; ++i) Y[i * R + r] = dot8(row, X + i * C, C);
+#if defined(__x86_64__)
+    if (kHaveAvx2) {
+      rows_avx2(W, X, Y, n, C, R, begin, end);
+      return;
     }
+#endif
+    rows_generic(W, X, Y, n, C, R, begin, end);
   });
   return y;
 }
