@@ -78,7 +78,7 @@ TEST(TrainerE2E, OneRankAndTwoRanksGiveTheSameParameters) {
 TEST(TrainerE2E, EvaluationAndCheckpointLayout) {
   TempDir dir;
   std::string data = dir.write("labeled.jsonl", mom::trainer::testing::make_labeled_jsonl(600));
-  auto r = run_command(mom_train() + " --model_name ngram --data_path " + data +
+  auto r = run_command(mom_train() + " --model_name ngram --ngram_buckets 16384 --data_path " + data +
                        " --epochs 3 --batch_size 16 --test_size 0.2 --objective multilabel --output_dir " + dir.file("out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::string best = dir.file("out/best");
