@@ -170,6 +170,32 @@ TEST(DecoderLoad, ErrorsNameTheProblem) {
   expect_error(dir.file("m"), "no model.safetensors");
 }
 
+// Gemma 3 4B / MedGemma ship as Gemma3ForConditionalGeneration: text fields under text_config,
+// text weights under language_model.model., plus vision tensors MOM ignores.
+TEST(DecoderLoad, Gemma3MultimodalCheckpointLoadsItsTextDecoder) {
+  testing::TempDir dir;
+  Json text = read_json_file(family_dir("gemma3") + "/config.json");
+  text.erase("architectures");
+  Json cfg = {{"architectures", {"Gemma3ForConditionalGeneration"}}, {"model_type", "gemma3"},
+              {"text_config", text}, {"vision_config", {{"hidden_size", 8}}}};
+  write_file(dir.file("config.json"), cfg.dump());
+  auto src = safetensors::Checkpoint::open(family_dir("gemma3") + "/model.safetensors");
+  std::vector<safetensors::TensorToWrite> out;
+  std::vector<std::string> names;
+  for (const auto& n : src->names()) names.push_back(n);
+  for (const auto& n : names) {
+    const auto& v = src->get(n);
+    out.push_back({"language_model." + n, v.dtype, v.shape, v.data});
+  }
+  float vision[4] = {1, 2, 3, 4};
+  out.push_back({"vision_tower.patch.weight", safetensors::DType::kF32, {4}, vision});
+  safetensors::write(dir.file("model.safetensors"), out);
+  auto decoder = Decoder::load(dir.path());
+  EXPECT_EQ(decoder->config().family, DecoderFamily::kGemma3);
+  Expected e = expected("gemma3");
+  EXPECT_LE(max_diff(decoder->forward(e.ids("prompt_0")), e.get("prefill_logits")), kTol);
+}
+
 TEST(DecoderLoad, ContextWindowIsEnforced) {
   auto decoder = Decoder::load(family_dir("qwen3"));
   std::vector<int32_t> ids(decoder->config().max_position_embeddings + 1, 5);

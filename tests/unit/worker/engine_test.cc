@@ -3,6 +3,7 @@
 // lm-eval text encoding), memory budget, and bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "core/json_util.h"
 #include "core/safetensors/safetensors.h"
 #include "core/tokenizers/tokenizer.h"
+#include "models/chat_template.h"
 #include "models/decoder.h"
 #include "worker/backends/backend_factory.h"
 #include "worker/batch_scheduler.h"
@@ -290,6 +292,24 @@ TEST(TorchBackend, MemoryBudgetRefusesWhatDoesNotFit) {
   c.memory_budget_bytes = 1000;
   c.load_at_start = true;
   EXPECT_THROW(TorchBackend::create(c), Error);
+}
+
+// The real Qwen3 tokenizer and chat template (shared/, optional): the ChatML markers become the
+// special token ids, not text.
+TEST(TorchBackend, RealQwen3ChatPromptEncodesSpecialTokens) {
+  std::string shared = testing::shared_dir();
+  if (shared.empty()) GTEST_SKIP() << "no ../shared";
+  std::string dir = shared + "/tokenizers/qwen3";
+  auto tok = Tokenizer::load(dir);
+  auto chat = models::ChatTemplate::load(dir, "qwen3");
+  EXPECT_EQ(chat.kind(), models::ChatFormat::kChatML);
+  std::string text = chat.format({{"user", "What is 2+2?"}});
+  EXPECT_EQ(text, "<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n");
+  auto ids = tok->encode(text, false);
+  ASSERT_GE(ids.size(), 8u);
+  EXPECT_EQ(ids[0], 151644);                 // <|im_start|>
+  EXPECT_EQ(ids[ids.size() - 3], 151644);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), 151645), 1);  // <|im_end|>
 }
 
 TEST(TorchBackend, BadInput) {
