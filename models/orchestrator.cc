@@ -124,7 +124,7 @@ std::vector<RouteDecision> Orchestrator::route(const std::vector<std::string>& q
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return queries[a].size() < queries[b].size(); });
   std::vector<RouteDecision> out(queries.size());
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode inference;  // no autograd bookkeeping at all (thread-local guard)
   const size_t batch = static_cast<size_t>(impl_->options.batch_size);
   for (size_t start = 0; start < order.size(); start += batch) {
     size_t end = std::min(order.size(), start + batch);

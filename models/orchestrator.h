@@ -26,7 +26,7 @@ struct OrchestratorOptions {
 };
 
 // Thread-safety: immutable after create(). route() is const, takes no lock and may run on many
-// threads at once: the model is in eval mode, runs under a NoGradGuard and its forward only reads
+// threads at once: the model is in eval mode, runs under c10::InferenceMode and its forward only reads
 // the weights (no caches, no module state). Each call uses torch's intra-op thread pool, so
 // concurrent calls share the cores; batching several queries in one call is the faster path.
 class Orchestrator {

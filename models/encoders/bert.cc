@@ -41,25 +41,21 @@ TORCH_MODULE(BertEmbeddings);
 
 struct BertSelfAttentionImpl : nn::Module {
   explicit BertSelfAttentionImpl(const EncoderConfig& c)
-      : heads(c.num_attention_heads), head_dim(c.head_dim()) {
+      : heads(c.num_attention_heads), head_dim(c.head_dim()), dropout_p(c.attention_probs_dropout_prob) {
     query = register_module("query", nn::Linear(c.hidden_size, c.hidden_size));
     key = register_module("key", nn::Linear(c.hidden_size, c.hidden_size));
     value = register_module("value", nn::Linear(c.hidden_size, c.hidden_size));
-    dropout = register_module("dropout", nn::Dropout(c.attention_probs_dropout_prob));
   }
   torch::Tensor split(const torch::Tensor& x) {  // [B,S,H*D] -> [B,H,S,D]
     return x.view({x.size(0), x.size(1), heads, head_dim}).transpose(1, 2);
   }
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& bias) {
-    torch::Tensor q = split(query(x)), k = split(key(x)), v = split(value(x));
-    torch::Tensor scores = torch::matmul(q, k.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(head_dim)));
-    torch::Tensor probs = dropout(torch::softmax(scores + bias, -1));
-    torch::Tensor ctx = torch::matmul(probs, v).transpose(1, 2).contiguous();
-    return ctx.view({x.size(0), x.size(1), heads * head_dim});
+    torch::Tensor ctx = attention(split(query(x)), split(key(x)), split(value(x)), bias, dropout_p, is_training());
+    return ctx.transpose(1, 2).contiguous().view({x.size(0), x.size(1), heads * head_dim});
   }
   int64_t heads, head_dim;
+  double dropout_p;
   nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
-  nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(BertSelfAttention);
 

@@ -51,9 +51,20 @@ double lowest_value(torch::ScalarType dtype) {
 }
 
 torch::Tensor padding_bias(const torch::Tensor& attention_mask, torch::ScalarType dtype) {
+  if (attention_mask.numel() == 0 || attention_mask.min().item<int64_t>() != 0) return {};
   double lowest = lowest_value(dtype);
   torch::Tensor masked = attention_mask.eq(0).view({attention_mask.size(0), 1, 1, attention_mask.size(1)});
   return torch::zeros(masked.sizes(), torch::TensorOptions().dtype(dtype)).masked_fill(masked, lowest);
+}
+
+torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                        const torch::Tensor& bias, double dropout, bool training) {
+  const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
+  torch::Tensor scores = torch::matmul(q * scale, k.transpose(-1, -2));
+  if (bias.defined()) scores.add_(bias);
+  torch::Tensor probs = torch::softmax(scores, -1);
+  if (training && dropout > 0) probs = torch::dropout(probs, dropout, true);
+  return torch::matmul(probs, v);
 }
 
 void trunc_normal_(torch::Tensor& t, double std, double cutoff) {

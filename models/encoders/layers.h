@@ -32,8 +32,16 @@ double lowest_value(torch::ScalarType dtype);
 
 // Additive attention bias from a [batch, seq] 0/1 mask: 0 where attended, the dtype's lowest
 // value where masked ([batch, 1, 1, seq]). Like Hugging Face, the lowest finite value rather than
-// -inf, so rows that see no token (padding queries) stay finite.
+// -inf, so rows that see no token (padding queries) stay finite. Undefined when nothing is masked
+// (the common unpadded case skips the addition).
 torch::Tensor padding_bias(const torch::Tensor& attention_mask, torch::ScalarType dtype);
+
+// Scaled dot-product attention, q/k/v [batch, heads, seq, head_dim]:
+// softmax(q k^T / sqrt(head_dim) + bias) v, `bias` additive and broadcastable to the scores or
+// undefined. Scales q (seq x head_dim) rather than the scores (seq x seq) and adds the bias in
+// place: one pass over the scores fewer than the textbook order, same result.
+torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                        const torch::Tensor& bias, double dropout, bool training);
 
 // Truncated normal initialisation in [-cutoff*std, cutoff*std] (ModernBERT's init).
 void trunc_normal_(torch::Tensor& t, double std, double cutoff);

@@ -63,10 +63,7 @@ struct ModernBertAttentionImpl : nn::Module {
     torch::Tensor q = apply_rotary(qkv[0], cos, sin);
     torch::Tensor k = apply_rotary(qkv[1], cos, sin);
     torch::Tensor v = qkv[2];
-    torch::Tensor scores = torch::matmul(q, k.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(head_dim)));
-    torch::Tensor probs = torch::softmax(scores + bias, -1, torch::kFloat32).to(q.scalar_type());
-    probs = torch::dropout(probs, dropout_p, is_training());
-    torch::Tensor out = torch::matmul(probs, v).transpose(1, 2).contiguous().view({b, s, heads * head_dim});
+    torch::Tensor out = attention(q, k, v, bias, dropout_p, is_training()).transpose(1, 2).contiguous().view({b, s, heads * head_dim});
     return out_drop(Wo(out));
   }
   int64_t heads, head_dim;
@@ -159,13 +156,13 @@ class ModernBertClassifier : public EncoderClassifierImpl {
     // Global layers: padding bias only. Local layers: additionally mask keys farther than
     // local_attention/2 from the query (HF: distance <= local_attention // 2 is attended).
     torch::Tensor global_bias = padding_bias(attention_mask, dtype);
-    torch::Tensor local_bias;
+    torch::Tensor local_bias = global_bias;  // when the window covers the whole sequence
     if (c.local_attention / 2 < seq - 1) {
       torch::Tensor pos = torch::arange(seq, input_ids.options());
       torch::Tensor outside = (pos.unsqueeze(0) - pos.unsqueeze(1)).abs() > c.local_attention / 2;
-      local_bias = global_bias.expand({-1, 1, seq, seq}).masked_fill(outside, lowest_value(dtype));
-    } else {
-      local_bias = global_bias;  // the window covers the whole sequence
+      torch::Tensor base = global_bias.defined() ? global_bias.expand({-1, 1, seq, seq})
+                                                 : torch::zeros({1, 1, seq, seq}, x.options());
+      local_bias = base.masked_fill(outside, lowest_value(dtype));
     }
     auto [gcos, gsin] = rotary_tables(seq, c.head_dim(), c.global_rope_theta, x.options());
     auto [lcos, lsin] = rotary_tables(seq, c.head_dim(), c.local_rope_theta, x.options());
