@@ -167,6 +167,40 @@ TEST(Engine, BadRequestsFailThroughTheFuture) {
   EXPECT_EQ(s->submit_generate(request({1, 2, 3}, 2)).get().ids.size(), 2u);
 }
 
+TEST(Engine, ShutdownFailsPendingRequestsByName) {
+  std::vector<std::future<GenerateResult>> pending;
+  {
+    auto s = scheduler("llama2", 1);
+    for (int i = 0; i < 4; ++i) pending.push_back(s->submit_generate(request({1, 2, 3}, 40)));
+  }  // destroyed while requests run and wait
+  int cancelled = 0;
+  for (auto& f : pending) {
+    try {
+      EXPECT_EQ(f.get().ids.size(), 40u);  // finished before the stop
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("worker shutting down"), std::string::npos) << e.what();
+      ++cancelled;
+    }
+  }
+  EXPECT_GE(cancelled, 1);
+}
+
+TEST(Engine, ScoringErrors) {
+  auto s = scheduler("qwen2");
+  ScoreRequest r;
+  r.context_ids = std::vector<int32_t>(60, 7);
+  r.continuation_ids = std::vector<int32_t>(10, 8);
+  try {
+    s->submit_score(r).get();
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("context window"), std::string::npos) << e.what();
+  }
+  r.context_ids = {1};
+  r.continuation_ids = {};
+  EXPECT_THROW(s->submit_score(r).get(), Error);
+}
+
 TEST(Engine, ScoringIdsMatchReference) {
   for (const char* family : kFamilies) {
     auto s = scheduler(family);
