@@ -67,7 +67,7 @@ std::optional<TrainConfig> parse_train_args(int argc, const char* const* argv) {
       ->capture_default_str()->check(CLI::IsMember({"best", "multilabel"}));
   app.add_flag("--resume", c.resume, "continue from the last checkpoint in --output_dir");
   app.add_option("--bucket_mb", c.bucket_mb, "gradient all-reduce bucket size (MiB)")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--candidates", c.candidates, "routing shortlist: K (top K on train) or comma-separated model names/ids; default top 3");
+  app.add_option("--candidates", c.candidates, "routing shortlist: topK (the K best on the training split), all, or comma-separated model names/registry ids; default top3");
   app.add_option("--ngram_buckets", c.ngram_buckets, "ngram baseline: hash buckets")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--ngram_dim", c.ngram_dim, "ngram baseline: embedding width")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--weight_decay", c.weight_decay)->capture_default_str();

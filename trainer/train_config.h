@@ -35,7 +35,7 @@ struct TrainConfig {
   Objective objective = Objective::kBest;
   bool resume = false;
   double bucket_mb = 25;            // gradient bucket size for the overlapped all-reduce
-  std::string candidates;           // "" = top 3 on the training split; "K" = top K; or "a,b,c" names/ids
+  std::string candidates;           // "" = top3 on the training split; "topK", "all", or "a,b,c" names/ids
   int64_t ngram_buckets = 1 << 17;  // ngram baseline: hash buckets and embedding width
   int64_t ngram_dim = 64;
   double weight_decay = 0.0;

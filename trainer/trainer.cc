@@ -59,15 +59,19 @@ std::vector<double> routing_costs(const LabeledData& data, const std::optional<s
   return costs;
 }
 
-// The shortlist: --candidates "a,b" (names or ids) or "K" (top K on `accuracy`), default top 3.
+// The shortlist: --candidates "topK" (the K best on `accuracy`), "all", or "a,b" (names or
+// registry ids); default top3.
 std::vector<int> choose_candidates(const std::string& spec, const LabeledData& data, const std::vector<double>& accuracy) {
   std::vector<int> order(data.num_models());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return accuracy[a] > accuracy[b]; });
   size_t k = 3;
-  if (!spec.empty() && spec.find_first_not_of("0123456789") == std::string::npos && spec.find(',') == std::string::npos &&
-      !data.find_model(spec)) {
-    k = std::stoul(spec);
+  if (spec == "all") {
+    k = order.size();
+  } else if (spec.size() > 3 && spec.compare(0, 3, "top") == 0 &&
+             spec.find_first_not_of("0123456789", 3) == std::string::npos) {
+    k = std::stoul(spec.substr(3));
+    if (k == 0) throw Error("--candidates top0: the shortlist needs at least one model");
   } else if (!spec.empty()) {
     std::vector<int> chosen;
     size_t start = 0;
