@@ -205,6 +205,7 @@ size_t KvCache::bytes() const {
 
 struct Decoder::Impl {
   DecoderConfig config;
+  int64_t prefill_chunk = 512;
   torch::Device device = torch::kCPU;
   torch::ScalarType dtype = torch::kFloat32;
   torch::Tensor embed, final_norm, lm_head;
@@ -502,6 +503,8 @@ std::unique_ptr<Decoder> Decoder::load(const std::string& dir, const DecoderOpti
   validate_tensors(c, *ckpt, dir, expected);
 
   impl->device = pick_device(options.device);
+  if (options.prefill_chunk < 1) throw Error("prefill_chunk must be >= 1");
+  impl->prefill_chunk = options.prefill_chunk;
   bool cpu = impl->device.is_cpu();
   const st::TensorView& embed_view = ckpt->get(c.weight_prefix + "embed_tokens.weight");
   if (cpu) {
@@ -619,7 +622,16 @@ torch::Tensor Decoder::extend(KvCache& cache, int64_t slot, const std::vector<in
   if (end > cache.capacity()) cache.reserve(cache.slots(), grown(end, cache.capacity(), c.max_position_embeddings));
   torch::Tensor tokens = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()), torch::kInt64)
                              .view({1, -1});
-  return impl_->run(cache, slot, tokens, {start}, all_logits);
+  const int64_t T = tokens.size(1), chunk = impl_->prefill_chunk;
+  if (T <= chunk) return impl_->run(cache, slot, tokens, {start}, all_logits);
+  std::vector<torch::Tensor> parts;
+  torch::Tensor last;
+  for (int64_t b = 0; b < T; b += chunk) {
+    int64_t len = std::min(chunk, T - b);
+    last = impl_->run(cache, slot, tokens.narrow(1, b, len), {start + b}, all_logits);
+    if (all_logits) parts.push_back(last);
+  }
+  return all_logits ? torch::cat(parts, 0) : last;
 }
 
 torch::Tensor Decoder::step(KvCache& cache, const std::vector<int32_t>& tokens) {

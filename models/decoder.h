@@ -19,6 +19,9 @@ struct DecoderOptions {
   // upcast to fp32; on CUDA they keep their stored dtype (bf16/fp16).
   std::string device = "cpu";
   int intra_op_threads = 0;  // > 0: at::set_num_threads at load
+  // Long prompts are prefilled this many tokens at a time, bounding the attention scores' memory
+  // to chunk x sequence length per head.
+  int64_t prefill_chunk = 512;
 };
 
 // Keys and values of up to slots() sequences, one row ("slot") per sequence, each up to

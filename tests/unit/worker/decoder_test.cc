@@ -115,6 +115,20 @@ INSTANTIATE_TEST_SUITE_P(Families, DecoderFamilyTest,
                          ::testing::Values("llama3", "llama2", "mistral", "qwen2", "qwen3", "gemma2",
                                            "gemma3", "phi3"));
 
+// Prompts longer than prefill_chunk are prefilled in pieces through the cache: same logits.
+TEST(DecoderLoad, ChunkedPrefillMatchesReference) {
+  for (const char* family : {"gemma2", "mistral", "llama3"}) {
+    Expected e = expected(family);
+    DecoderOptions opts;
+    opts.prefill_chunk = 5;
+    auto decoder = Decoder::load(family_dir(family), opts);
+    EXPECT_LE(max_diff(decoder->forward(e.ids("prompt_0")), e.get("prefill_logits")), kTol) << family;
+    KvCache cache = decoder->make_cache(1, 4);
+    torch::Tensor last = decoder->extend(cache, 0, e.ids("prompt_0"), false);
+    EXPECT_LE(max_diff(last[0], e.get("decode_logits")[0]), kTol) << family;
+  }
+}
+
 TEST(DecoderLoad, BatchedStepEqualsSingleRows) {
   auto decoder = Decoder::load(family_dir("gemma2"));
   std::vector<std::vector<int32_t>> prompts = {{1, 2, 3, 4, 5, 6, 7}, {9, 8}, {20, 21, 22, 23}};
