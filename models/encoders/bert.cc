@@ -181,7 +181,8 @@ class BertClassifier : public EncoderClassifierImpl {
     bert->embeddings->word_embeddings->weight[config_.pad_token_id].zero_();
   }
 
-  std::vector<std::string> head_prefixes() const override { return {"classifier."}; }
+  // Masked-LM checkpoints (BertForMaskedLM) may lack the pooler; HF then starts it fresh too.
+  std::vector<std::string> head_prefixes() const override { return {"classifier.", "bert.pooler."}; }
 
  private:
   BertModel bert{nullptr};

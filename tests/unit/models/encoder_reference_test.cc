@@ -173,6 +173,41 @@ TEST(EncoderCheckpointTest, PretrainedBaseGetsFreshClassifier) {
   EXPECT_THROW(load_encoder_classifier(case_dir("modernbert_tiny_cls"), {"x", "y"}), Error);
 }
 
+// bert-base-uncased style: BertForMaskedLM with legacy LayerNorm gamma/beta names, an MLM head
+// (cls.*), no pooler: loads with a fresh pooler and classifier.
+TEST(EncoderCheckpointTest, BertMaskedLmBase) {
+  TempDir dir;
+  copy_case("bert_tiny", dir);
+  auto src = safetensors::Checkpoint::open(case_dir("bert_tiny"));
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  for (std::string name : src->names()) {
+    if (name.rfind("classifier.", 0) == 0 || name.rfind("bert.pooler.", 0) == 0) continue;
+    torch::Tensor t = to_tensor(src->get(name));
+    if (name.size() > 16 && name.compare(name.size() - 16, 16, "LayerNorm.weight") == 0) name.replace(name.size() - 6, 6, "gamma");
+    if (name.size() > 14 && name.compare(name.size() - 14, 14, "LayerNorm.bias") == 0) name.replace(name.size() - 4, 4, "beta");
+    tensors.emplace_back(name, t);
+  }
+  tensors.emplace_back("cls.predictions.bias", torch::zeros({100}));
+  save_tensors(tensors, dir.file("model.safetensors"));
+  Json config = read_json_file(dir.file("config.json"));
+  config["architectures"] = {"BertForMaskedLM"};
+  config.erase("id2label");
+  config.erase("label2id");
+  write_file(dir.file("config.json"), config.dump());
+  auto model = load_encoder_classifier(dir.path(), {"m1", "m2"});
+  auto ref = load_encoder_classifier(case_dir("bert_tiny"));
+  auto params = model->named_parameters();
+  auto ref_params = ref->named_parameters();
+  EXPECT_TRUE(torch::equal(params["bert.encoder.layer.1.output.LayerNorm.weight"],
+                           ref_params["bert.encoder.layer.1.output.LayerNorm.weight"]));
+  EXPECT_TRUE(torch::equal(params["bert.embeddings.LayerNorm.bias"], ref_params["bert.embeddings.LayerNorm.bias"]));
+  EXPECT_EQ(model->config().labels.id2label, (std::vector<std::string>{"m1", "m2"}));
+  // A strict (classifier) checkpoint without the pooler is still an error naming it.
+  config["architectures"] = {"BertForSequenceClassification"};
+  write_file(dir.file("config.json"), config.dump());
+  expect_load_error(dir.path(), {"bert.pooler.dense", "missing"});
+}
+
 TEST(EncoderCheckpointTest, RandomInitIsSaneAndTrainable) {
   EncoderConfig c = EncoderConfig::from_json(
       Json::parse(R"({"model_type":"modernbert","hidden_size":32,"num_attention_heads":2,"num_hidden_layers":3,
