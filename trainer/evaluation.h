@@ -61,6 +61,12 @@ std::vector<CostPoint> sweep_cost_weight(const LabeledData& data, const std::vec
                                          const std::vector<std::vector<float>>& scores, RoutingPolicy policy,
                                          const std::vector<double>& cost_weights);
 
+// The routing shortlist from --candidates: "topK" (the K classes with the highest `accuracy`,
+// ties by class order), "all", or "a,b,..." (model names or registry ids of `data`); "" = top3.
+// Throws mom::Error for a name that is not in `data` or top0.
+std::vector<int> shortlist_candidates(const std::string& spec, const LabeledData& data,
+                                      const std::vector<double>& accuracy);
+
 // Per-class accuracy on `indices` (absent = wrong); the default fallback and shortlist come from it.
 std::vector<double> model_accuracies(const LabeledData& data, const std::vector<size_t>& indices);
 

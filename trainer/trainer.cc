@@ -59,39 +59,6 @@ std::vector<double> routing_costs(const LabeledData& data, const std::optional<s
   return costs;
 }
 
-// The shortlist: --candidates "topK" (the K best on `accuracy`), "all", or "a,b" (names or
-// registry ids); default top3.
-std::vector<int> choose_candidates(const std::string& spec, const LabeledData& data, const std::vector<double>& accuracy) {
-  std::vector<int> order(data.num_models());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return accuracy[a] > accuracy[b]; });
-  size_t k = 3;
-  if (spec == "all") {
-    k = order.size();
-  } else if (spec.size() > 3 && spec.compare(0, 3, "top") == 0 &&
-             spec.find_first_not_of("0123456789", 3) == std::string::npos) {
-    k = std::stoul(spec.substr(3));
-    if (k == 0) throw Error("--candidates top0: the shortlist needs at least one model");
-  } else if (!spec.empty()) {
-    std::vector<int> chosen;
-    size_t start = 0;
-    while (start <= spec.size()) {
-      size_t end = spec.find(',', start);
-      if (end == std::string::npos) end = spec.size();
-      std::string name = spec.substr(start, end - start);
-      if (!name.empty()) {
-        auto idx = data.find_model(name);
-        if (!idx) throw Error("--candidates: model '" + name + "' is not in " + data.path);
-        chosen.push_back(*idx);
-      }
-      start = end + 1;
-    }
-    return chosen;
-  }
-  order.resize(std::min(k, order.size()));
-  return order;
-}
-
 class TrainingRun {
  public:
   TrainingRun(const TrainConfig& config, Communicator& comm)
@@ -297,7 +264,7 @@ void TrainingRun::evaluate_and_checkpoint(int64_t epoch, double train_loss) {
   std::vector<double> train_accuracy = model_accuracies(data_, split_.train);
   RoutingPolicy policy;
   policy.costs = costs_;
-  policy.candidates = choose_candidates(config_.candidates, data_, train_accuracy);
+  policy.candidates = shortlist_candidates(config_.candidates, data_, train_accuracy);
   if (multilabel_) {
     policy.fallback = static_cast<int>(std::max_element(train_accuracy.begin(), train_accuracy.end()) - train_accuracy.begin());
     std::vector<double> grid;

@@ -174,5 +174,19 @@ TEST(Evaluation, SweepListsRouterAndSingleModels) {
   EXPECT_DOUBLE_EQ(points[3].mean_cost, 2.0);
 }
 
+TEST(Evaluation, ShortlistCandidates) {
+  LabeledData d = hand_made();
+  d.model_ids = {1, 27, 3};  // 27 is a registry id, not "the top 27"
+  std::vector<double> acc = {0.4, 0.5, 0.2};
+  EXPECT_EQ(shortlist_candidates("", d, acc), (std::vector<int>{1, 0, 2}));
+  EXPECT_EQ(shortlist_candidates("top2", d, acc), (std::vector<int>{1, 0}));
+  EXPECT_EQ(shortlist_candidates("top9", d, acc), (std::vector<int>{1, 0, 2}));
+  EXPECT_EQ(shortlist_candidates("all", d, acc), (std::vector<int>{1, 0, 2}));
+  EXPECT_EQ(shortlist_candidates("27", d, acc), (std::vector<int>{1}));
+  EXPECT_EQ(shortlist_candidates("C,A", d, acc), (std::vector<int>{2, 0}));
+  EXPECT_THROW(shortlist_candidates("top0", d, acc), Error);
+  EXPECT_THROW(shortlist_candidates("A,Z", d, acc), Error);
+}
+
 }  // namespace
 }  // namespace mom::trainer
