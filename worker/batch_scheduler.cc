@@ -91,36 +91,36 @@ SchedulerStats BatchScheduler::stats() const {
   return impl_->stats;
 }
 
-std::future<GenerateResult> BatchScheduler::submit_generate(GenerateRequest request) {
-  GenerateJob job;
+namespace {
+
+// Hands `job` to the scheduler thread through `queue`, or fails it at once when the scheduler
+// is stopping. `mutex` guards `queue` and `stopping`.
+template <typename Job, typename Request>
+auto enqueue(std::mutex& mutex, std::condition_variable& wake, const bool& stopping,
+             std::deque<Job>& queue, Request request) {
+  Job job;
   job.request = std::move(request);
   auto future = job.promise.get_future();
   {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    if (impl_->stopping) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (stopping) {
       job.promise.set_exception(std::make_exception_ptr(Error("worker shutting down")));
       return future;
     }
-    impl_->queue.push_back(std::move(job));
+    queue.push_back(std::move(job));
   }
-  impl_->wake.notify_one();
+  wake.notify_one();
   return future;
 }
 
+}  // namespace
+
+std::future<GenerateResult> BatchScheduler::submit_generate(GenerateRequest request) {
+  return enqueue(impl_->mutex, impl_->wake, impl_->stopping, impl_->queue, std::move(request));
+}
+
 std::future<ScoreResult> BatchScheduler::submit_score(ScoreRequest request) {
-  ScoreJob job;
-  job.request = std::move(request);
-  auto future = job.promise.get_future();
-  {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    if (impl_->stopping) {
-      job.promise.set_exception(std::make_exception_ptr(Error("worker shutting down")));
-      return future;
-    }
-    impl_->scores.push_back(std::move(job));
-  }
-  impl_->wake.notify_one();
-  return future;
+  return enqueue(impl_->mutex, impl_->wake, impl_->stopping, impl_->scores, std::move(request));
 }
 
 void BatchScheduler::Impl::loop() {
