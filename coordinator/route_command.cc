@@ -39,6 +39,10 @@ std::optional<RouteConfig> parse_route_flags(int argc, const char* const* argv, 
   app.add_option("--cost_weight", c.cost_weight, "routing policy: lambda in P(correct) - lambda * cost (overrides the checkpoint's)");
   app.add_option("--margin", c.margin, "routing policy: how much a candidate must beat the fallback by (overrides the checkpoint's)");
   app.add_option("--fallback", c.fallback, "routing policy: the default model, name or registry id (overrides the checkpoint's)");
+  app.add_option("--ood_threshold", c.ood_threshold,
+                 "routing policy: questions whose similarity to the training questions is below this go to the fallback "
+                 "(0: off; overrides the checkpoint's)")
+      ->check(CLI::Range(0.0, 1.0));
   auto* evaluate = app.add_option("--evaluate", c.evaluate,
                                   "labeled JSONL (mom-label): print routed / best single / oracle accuracy, headroom, mean cost");
   evaluate->excludes(query)->excludes(queries);
@@ -113,6 +117,7 @@ int run_route(const RouteConfig& config, std::ostream& out) {
     eval.cost_weight = config.cost_weight;
     eval.margin = config.margin;
     eval.fallback = config.fallback;
+    eval.ood_threshold = config.ood_threshold;
     eval.sweep = config.sweep;
     eval.batch_size = config.batch_size;
     eval.max_length = config.max_length;
@@ -132,7 +137,9 @@ int run_route(const RouteConfig& config, std::ostream& out) {
   const auto& names = orchestrator->model_names();
   // A checkpoint trained by mom-train carries its routing policy; flags override it.
   std::string policy_path = config.orchestrator_path + "/routing_policy.json";
-  if (file_exists(policy_path) || config.cost_weight || config.margin || config.fallback) {
+  std::vector<double> similarity;
+  double ood_threshold = 0;
+  if (file_exists(policy_path) || config.cost_weight || config.margin || config.fallback || config.ood_threshold) {
     RoutingPolicy policy = file_exists(policy_path) ? RoutingPolicy::from_json(read_json_file(policy_path), names, policy_path)
                                                     : RoutingPolicy{};
     if (config.cost_weight) policy.cost_weight = *config.cost_weight;
@@ -142,8 +149,18 @@ int run_route(const RouteConfig& config, std::ostream& out) {
       if (it == names.end()) throw Error("--fallback '" + *config.fallback + "' is not one of the orchestrator's models");
       policy.fallback = static_cast<int>(it - names.begin());
     }
-    for (RouteDecision& d : decisions) {
-      d.selected = static_cast<size_t>(policy.choose(std::vector<float>(d.probabilities.begin(), d.probabilities.end())));
+    if (config.ood_threshold) {
+      if (*config.ood_threshold > 0 && policy.ood_index.empty())
+        throw Error("--ood_threshold: " + config.orchestrator_path +
+                    " has no similarity index (trained without the out-of-distribution gate)");
+      policy.ood_threshold = *config.ood_threshold;
+    }
+    similarity = policy_similarities(policy, config.orchestrator_path, queries);
+    ood_threshold = policy.ood_gate() ? policy.ood_threshold : 0;
+    for (size_t q = 0; q < decisions.size(); ++q) {
+      RouteDecision& d = decisions[q];
+      d.selected = static_cast<size_t>(policy.choose(std::vector<float>(d.probabilities.begin(), d.probabilities.end()),
+                                                     similarity.empty() ? 1.0 : similarity[q]));
       d.selected_model = names[d.selected];
     }
   }
@@ -153,6 +170,10 @@ int run_route(const RouteConfig& config, std::ostream& out) {
       nlohmann::ordered_json probs = nlohmann::ordered_json::object();
       for (size_t i = 0; i < names.size(); ++i) probs[names[i]] = d.probabilities[i];
       nlohmann::ordered_json line = {{"selected_model", d.selected_model}, {"probabilities", probs}};
+      if (!similarity.empty()) {
+        line["similarity"] = similarity[q];
+        line["out_of_distribution"] = similarity[q] < ood_threshold;
+      }
       out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       continue;
     }
@@ -161,7 +182,11 @@ int run_route(const RouteConfig& config, std::ostream& out) {
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return d.probabilities[a] > d.probabilities[b]; });
     if (decisions.size() > 1) out << "query " << (q + 1) << "\n";
-    out << "selected model: " << d.selected_model << "\n";
+    out << "selected model: " << d.selected_model;
+    if (!similarity.empty() && similarity[q] < ood_threshold)
+      out << " (fallback: similarity " << std::fixed << std::setprecision(4) << similarity[q] << " to the training questions is below "
+          << ood_threshold << ")";
+    out << "\n";
     for (size_t k = 0; k < order.size() && k < static_cast<size_t>(config.top); ++k) {
       out << "  " << std::fixed << std::setprecision(4) << d.probabilities[order[k]] << "  " << names[order[k]] << "\n";
     }

@@ -24,6 +24,7 @@ struct RouteConfig {
   std::optional<double> cost_weight;         // --cost_weight: lambda in P(correct) - lambda * cost
   std::optional<double> margin;              // --margin over the fallback model
   std::optional<std::string> fallback;       // --fallback NAME|ID
+  std::optional<double> ood_threshold;       // --ood_threshold: similarity gate (0: off)
   std::optional<std::string> evaluate;       // --evaluate LABELED.jsonl: score the router on it
   bool sweep = false;                        // --sweep: accuracy-vs-cost curve (with --evaluate)
 };

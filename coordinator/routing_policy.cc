@@ -1,11 +1,14 @@
 // RoutingPolicy: the fallback-plus-margin rule and its JSON form in checkpoints.
 #include "coordinator/routing_policy.h"
 
+#include "coordinator/similarity_index.h"
 #include "core/error.h"
+#include "core/thread_pool.h"
 
 namespace mom {
 
-int RoutingPolicy::choose(const std::vector<float>& scores) const {
+int RoutingPolicy::choose(const std::vector<float>& scores, double similarity) const {
+  if (ood_gate() && similarity < ood_threshold) return fallback;
   auto value = [&](int c) {
     double cost = costs.empty() ? 0.0 : costs[static_cast<size_t>(c)];
     return static_cast<double>(scores[static_cast<size_t>(c)]) - cost_weight * cost;
@@ -39,6 +42,8 @@ Json RoutingPolicy::to_json(const std::vector<std::string>& labels) const {
   for (size_t c = 0; c < costs.size() && c < labels.size(); ++c) j["costs"][labels[c]] = costs[c];
   j["cost_weight"] = cost_weight;
   j["margin"] = margin;
+  j["ood"] = ood_threshold > 0 ? Json{{"threshold", ood_threshold}, {"neighbours", ood_neighbours}, {"index", ood_index}}
+                               : Json(nullptr);
   return j;
 }
 
@@ -61,10 +66,30 @@ RoutingPolicy RoutingPolicy::from_json(const Json& j, const std::vector<std::str
     }
     p.cost_weight = j.value("cost_weight", 0.0);
     p.margin = j.value("margin", 0.0);
+    if (j.contains("ood") && j["ood"].is_object()) {
+      const Json& ood = j["ood"];
+      p.ood_threshold = ood.value("threshold", 0.0);
+      p.ood_neighbours = ood.value("neighbours", 5);
+      p.ood_index = ood.value("index", std::string());
+      if (p.ood_threshold < 0 || p.ood_threshold > 1) throw Error(where + ": ood.threshold must be in [0, 1]");
+      if (p.ood_neighbours < 1) throw Error(where + ": ood.neighbours must be at least 1");
+      if (p.ood_threshold > 0 && p.ood_index.empty()) throw Error(where + ": ood.index (the similarity index file) is missing");
+    }
   } catch (const Json::exception& e) {
     throw Error(where + ": malformed routing policy: " + e.what());
   }
   return p;
+}
+
+std::vector<double> policy_similarities(const RoutingPolicy& policy, const std::string& dir,
+                                        const std::vector<std::string>& texts) {
+  if (!policy.ood_gate()) return {};
+  SimilarityIndex index = SimilarityIndex::load(dir + "/" + policy.ood_index);
+  std::vector<double> out(texts.size());
+  parallel_for(texts.size(), default_thread_count(), [&](size_t i) {
+    out[i] = index.similarity(texts[i], static_cast<size_t>(policy.ood_neighbours));
+  });
+  return out;
 }
 
 }  // namespace mom

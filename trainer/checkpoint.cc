@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "coordinator/similarity_index.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "trainer/router_model.h"
@@ -36,6 +37,12 @@ void save_checkpoint(const std::string& dir, const models::TextClassifier& model
   write_file((tmp / "label_map.json").string(), label_map_json(meta.labels).dump(2) + "\n");
   write_file((tmp / "training_args.json").string(), meta.training_args.dump(2) + "\n");
   write_file((tmp / "routing_policy.json").string(), meta.routing_policy.dump(2) + "\n");
+  if (meta.similarity_index) {
+    const Json& ood = meta.routing_policy.is_object() ? meta.routing_policy.value("ood", Json()) : Json();
+    std::string name = ood.is_object() ? ood.value("index", std::string()) : std::string();
+    if (name.empty()) throw Error("checkpoint " + dir + ": a similarity index needs routing_policy.ood.index (its file name)");
+    meta.similarity_index->save((tmp / name).string());
+  }
   if (optimizer != nullptr) torch::save(*optimizer, (tmp / "optimizer.pt").string());
   Json state{{"epoch", meta.state.epoch},
              {"global_step", meta.state.global_step},

@@ -2,11 +2,16 @@
 // continue (optimizer state, step, epoch) and what mom-route needs to route (label map, policy).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/json_util.h"
+
+namespace mom {
+class SimilarityIndex;
+}
 
 namespace mom::models {
 class TextClassifier;
@@ -39,11 +44,14 @@ struct CheckpointMeta {
   TrainerState state;
   Json training_args;
   Json routing_policy;  // RoutingPolicy::to_json
+  // The training questions' similarity index for the out-of-distribution gate; saved as
+  // routing_policy.ood.index when set.
+  std::shared_ptr<const SimilarityIndex> similarity_index;
 };
 
 // Writes `dir` atomically (a temp dir renamed into place): config.json, model.safetensors,
-// label_map.json, training_args.json, routing_policy.json, trainer_state.json and, when
-// `optimizer` is given, optimizer.pt.
+// label_map.json, training_args.json, routing_policy.json, trainer_state.json, the similarity
+// index when meta has one and, when `optimizer` is given, optimizer.pt.
 void save_checkpoint(const std::string& dir, const models::TextClassifier& model, const torch::optim::Optimizer* optimizer,
                      const CheckpointMeta& meta);
 

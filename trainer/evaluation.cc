@@ -101,21 +101,35 @@ std::string route_metrics_table(const RouteMetrics& m) {
   return out;
 }
 
-std::vector<int> route_all(const RoutingPolicy& policy, const std::vector<std::vector<float>>& scores) {
+std::vector<int> route_all(const RoutingPolicy& policy, const std::vector<std::vector<float>>& scores,
+                           const std::vector<double>& similarity) {
+  if (!similarity.empty() && similarity.size() != scores.size())
+    throw Error("route_all: " + std::to_string(similarity.size()) + " similarities for " + std::to_string(scores.size()) +
+                " questions");
   std::vector<int> picks;
   picks.reserve(scores.size());
-  for (const auto& row : scores) picks.push_back(policy.choose(row));
+  for (size_t k = 0; k < scores.size(); ++k) picks.push_back(policy.choose(scores[k], similarity.empty() ? 1.0 : similarity[k]));
   return picks;
+}
+
+double ood_threshold_at_quantile(std::vector<double> similarity, double quantile) {
+  if (similarity.empty() || quantile <= 0) return 0;
+  std::sort(similarity.begin(), similarity.end());
+  // The smallest value with at least `quantile` of the list below or at it; questions strictly
+  // below the threshold are gated, so about `quantile` of them are.
+  size_t k = static_cast<size_t>(std::ceil(quantile * static_cast<double>(similarity.size())));
+  k = std::min(k, similarity.size() - 1);
+  return similarity[k];
 }
 
 double tune_margin(const LabeledData& data, const std::vector<size_t>& indices,
                    const std::vector<std::vector<float>>& scores, RoutingPolicy policy,
-                   const std::vector<double>& grid) {
+                   const std::vector<double>& grid, const std::vector<double>& similarity) {
   double best_margin = grid.empty() ? policy.margin : grid.front();
   double best_accuracy = -1;
   for (double margin : grid) {
     policy.margin = margin;
-    double acc = evaluate_routing(data, indices, route_all(policy, scores), {}).overall.routed_accuracy;
+    double acc = evaluate_routing(data, indices, route_all(policy, scores, similarity), {}).overall.routed_accuracy;
     bool better = acc > best_accuracy + 1e-12;
     bool tie_more_conservative = std::abs(acc - best_accuracy) <= 1e-12 && margin > best_margin;
     if (better || tie_more_conservative) {
@@ -128,11 +142,12 @@ double tune_margin(const LabeledData& data, const std::vector<size_t>& indices,
 
 std::vector<CostPoint> sweep_cost_weight(const LabeledData& data, const std::vector<size_t>& indices,
                                          const std::vector<std::vector<float>>& scores, RoutingPolicy policy,
-                                         const std::vector<double>& cost_weights) {
+                                         const std::vector<double>& cost_weights,
+                                         const std::vector<double>& similarity) {
   std::vector<CostPoint> points;
   for (double w : cost_weights) {
     policy.cost_weight = w;
-    RouteScores s = evaluate_routing(data, indices, route_all(policy, scores), policy.costs).overall;
+    RouteScores s = evaluate_routing(data, indices, route_all(policy, scores, similarity), policy.costs).overall;
     points.push_back({"router", w, s.routed_accuracy, s.mean_cost});
   }
   std::vector<double> acc = model_accuracies(data, indices);

@@ -41,14 +41,16 @@ Json route_metrics_json(const RouteMetrics& m);
 std::string route_metrics_table(const RouteMetrics& m);
 
 // Routes every question with `policy` given the router's per-class `scores` (row k belongs to
-// question indices[k]).
-std::vector<int> route_all(const RoutingPolicy& policy, const std::vector<std::vector<float>>& scores);
+// question indices[k]) and, for the out-of-distribution gate, each question's `similarity` to the
+// training data (empty: every question counts as in distribution).
+std::vector<int> route_all(const RoutingPolicy& policy, const std::vector<std::vector<float>>& scores,
+                           const std::vector<double>& similarity = {});
 
 // The margin in `grid` that maximises routed accuracy of `policy` (ties: the larger margin, the
 // more conservative policy).
 double tune_margin(const LabeledData& data, const std::vector<size_t>& indices,
                    const std::vector<std::vector<float>>& scores, RoutingPolicy policy,
-                   const std::vector<double>& grid);
+                   const std::vector<double>& grid, const std::vector<double>& similarity = {});
 
 // Accuracy vs cost: the policy at each cost weight, and every single model's point.
 struct CostPoint {
@@ -59,7 +61,13 @@ struct CostPoint {
 };
 std::vector<CostPoint> sweep_cost_weight(const LabeledData& data, const std::vector<size_t>& indices,
                                          const std::vector<std::vector<float>>& scores, RoutingPolicy policy,
-                                         const std::vector<double>& cost_weights);
+                                         const std::vector<double>& cost_weights,
+                                         const std::vector<double>& similarity = {});
+
+// The out-of-distribution threshold: the `quantile` of the held-out questions' similarity to the
+// training data (so that share of in-distribution questions is sent to the fallback). 0 for an
+// empty list or quantile 0.
+double ood_threshold_at_quantile(std::vector<double> similarity, double quantile);
 
 // The routing shortlist from --candidates: "topK" (the K classes with the highest `accuracy`,
 // ties by class order), "all", or "a,b,..." (model names or registry ids of `data`); "" = top3.

@@ -81,17 +81,26 @@ Json evaluate_orchestrator(const std::string& dir, const std::string& labeled_pa
     if (!idx) throw Error("--fallback '" + *options.fallback + "' is not one of the orchestrator's models (" + dir + "/label_map.json)");
     policy.fallback = *idx;
   }
+  if (options.ood_threshold) {
+    if (*options.ood_threshold > 0 && policy.ood_index.empty())
+      throw Error("--ood_threshold: " + dir + " has no similarity index (trained without the out-of-distribution gate)");
+    policy.ood_threshold = *options.ood_threshold;
+  }
 
   auto model = load_router_model(dir, options.max_length);
   std::vector<std::string> texts;
   for (const auto& q : data.questions) texts.push_back(q.text);
   model->set_multilabel(meta.labels.objective == "multilabel");
   auto scores = score_texts(*model, texts, options.batch_size);
+  std::vector<double> similarity = policy_similarities(policy, dir, texts);
   std::vector<size_t> all(data.questions.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-  RouteMetrics metrics = evaluate_routing(data, all, route_all(policy, scores), costs);
+  RouteMetrics metrics = evaluate_routing(data, all, route_all(policy, scores, similarity), costs);
   Json result = route_metrics_json(metrics);
   result["policy"] = policy.to_json(names);
+  size_t gated = 0;
+  for (double s : similarity) gated += s < policy.ood_threshold ? 1 : 0;
+  result["ood_share"] = all.empty() ? 0.0 : static_cast<double>(gated) / static_cast<double>(all.size());
   result["orchestrator_path"] = dir;
   result["data_path"] = labeled_path;
   if (options.sweep) {
@@ -100,7 +109,7 @@ Json evaluate_orchestrator(const std::string& dir, const std::string& labeled_pa
     RoutingPolicy full = policy;
     full.costs = costs;
     Json router = Json::array(), singles = Json::array();
-    for (const CostPoint& p : sweep_cost_weight(data, all, scores, full, grid)) {
+    for (const CostPoint& p : sweep_cost_weight(data, all, scores, full, grid, similarity)) {
       if (p.name == "router")
         router.push_back({{"cost_weight", p.cost_weight}, {"accuracy", p.accuracy}, {"mean_cost", p.mean_cost}});
       else
@@ -120,6 +129,11 @@ std::string format_orchestrator_evaluation(const Json& r) {
                 r["headroom_captured"].is_null() ? "-" : std::to_string(r["headroom_captured"].get<double>()).c_str(),
                 r["mean_cost"].get<double>());
   out += line;
+  if (r.contains("ood_share") && r["policy"].value("ood", Json()).is_object()) {
+    std::snprintf(line, sizeof line, "  out-of-distribution gate: %.1f%% of questions below similarity %.4f went to the fallback\n",
+                  100 * r["ood_share"].get<double>(), r["policy"]["ood"]["threshold"].get<double>());
+    out += line;
+  }
   for (auto it = r["per_dataset"].begin(); it != r["per_dataset"].end(); ++it) {
     const Json& d = it.value();
     std::snprintf(line, sizeof line, "  %-20s n=%-6zu routed %.4f  best %.4f (%s)  oracle %.4f\n", it.key().c_str(),

@@ -14,6 +14,7 @@ struct RouteEvalOptions {
   std::optional<double> cost_weight;     // --cost_weight: lambda
   std::optional<double> margin;          // --margin
   std::optional<std::string> fallback;   // --fallback: model name or id
+  std::optional<double> ood_threshold;   // --ood_threshold: similarity gate (0: off)
   bool sweep = false;                    // --sweep: add the accuracy-vs-cost curve
   int64_t batch_size = 64;
   int64_t max_length = 256;
@@ -22,7 +23,7 @@ struct RouteEvalOptions {
 // Loads the checkpoint at `dir` (router weights, label map, routing policy), routes every
 // question of `labeled_path` and returns {"questions", "routed_accuracy", "best_single_model",
 // "best_single_accuracy", "oracle_accuracy", "headroom_captured", "mean_cost", "label_accuracy",
-// "per_dataset", "policy", ["sweep": {"router": [{cost_weight, accuracy, mean_cost}],
+// "per_dataset", "policy", "ood_share" (questions sent to the fallback by the similarity gate), ["sweep": {"router": [{cost_weight, accuracy, mean_cost}],
 // "single_models": [{name, accuracy, mean_cost}]}]}. The best single model is the best on this
 // file; models of the checkpoint the file lacks or marks absent count as wrong when picked.
 // Throws mom::Error naming the file or checkpoint.

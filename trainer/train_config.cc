@@ -38,6 +38,8 @@ Json TrainConfig::to_json() const {
               {"objective", objective_name(objective)},
               {"bucket_mb", bucket_mb},
               {"candidates", candidates},
+              {"ood_quantile", ood_quantile},
+              {"ood_neighbours", ood_neighbours},
               {"weight_decay", weight_decay},
               {"ngram_buckets", ngram_buckets},
               {"ngram_dim", ngram_dim},
@@ -67,6 +69,12 @@ std::optional<TrainConfig> parse_train_args(int argc, const char* const* argv) {
       ->capture_default_str()->check(CLI::IsMember({"best", "multilabel"}));
   app.add_flag("--resume", c.resume, "continue from the last checkpoint in --output_dir");
   app.add_option("--bucket_mb", c.bucket_mb, "gradient all-reduce bucket size (MiB)")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--ood_quantile", c.ood_quantile,
+                 "out-of-distribution gate: share of held-out questions, the least similar to the training data, sent to the "
+                 "fallback; sets the similarity threshold (0: no gate)")
+      ->capture_default_str()->check(CLI::Range(0.0, 0.5));
+  app.add_option("--ood_neighbours", c.ood_neighbours, "out-of-distribution gate: similarity = mean cosine of this many nearest training questions")
+      ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1000}));
   app.add_option("--candidates", c.candidates, "routing shortlist: topK (the K best on the training split), all, or comma-separated model names/registry ids; default top3");
   app.add_option("--ngram_buckets", c.ngram_buckets, "ngram baseline: hash buckets")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--ngram_dim", c.ngram_dim, "ngram baseline: embedding width")->capture_default_str()->check(CLI::PositiveNumber);

@@ -36,6 +36,11 @@ struct TrainConfig {
   bool resume = false;
   double bucket_mb = 25;            // gradient bucket size for the overlapped all-reduce
   std::string candidates;           // "" = top3 on the training split; "topK", "all", or "a,b,c" names/ids
+  // Out-of-distribution gate (multilabel policy): the threshold is this quantile of the held-out
+  // questions' similarity to the training questions (mean cosine of the ood_neighbours nearest);
+  // questions below it go to the fallback. 0 turns the gate off.
+  double ood_quantile = 0.05;
+  int64_t ood_neighbours = 5;
   int64_t ngram_buckets = 1 << 17;  // ngram baseline: hash buckets and embedding width
   int64_t ngram_dim = 64;
   double weight_decay = 0.0;

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "coordinator/routing_policy.h"
+#include "coordinator/similarity_index.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/logging.h"
@@ -71,6 +72,10 @@ class TrainingRun {
   void train_epoch(int64_t epoch);
   void evaluate_and_checkpoint(int64_t epoch, double train_loss);
   std::vector<std::vector<float>> score_split(const std::vector<size_t>& indices);
+  // The held-out similarities when the policy gates on them, else none.
+  std::vector<double> similarity_for(const RoutingPolicy& policy) const {
+    return policy.ood_gate() && !split_.test.empty() ? held_out_similarity_ : std::vector<double>{};
+  }
   torch::Tensor loss_sum(const torch::Tensor& logits, const std::vector<size_t>& questions);
 
   const TrainConfig& config_;
@@ -84,6 +89,9 @@ class TrainingRun {
   DataSplit split_;
   std::vector<size_t> lengths_;
   std::vector<double> costs_;
+  // Out-of-distribution gate: the training split's index and each held-out question's similarity.
+  std::shared_ptr<const SimilarityIndex> similarity_index_;
+  std::vector<double> held_out_similarity_;
   std::unique_ptr<models::TextClassifier> model_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   std::unique_ptr<GradBucketer> bucketer_;
@@ -121,6 +129,15 @@ void TrainingRun::prepare() {
   split_ = stratified_split(labels, config_.test_size, config_.seed);
   for (const auto& q : data_.questions) lengths_.push_back(q.text.size());
   costs_ = routing_costs(data_, config_.registry);
+  if (multilabel_ && config_.ood_quantile > 0 && !split_.test.empty()) {
+    // Every rank builds the same index (cheap next to training) so the policy agrees everywhere.
+    std::vector<std::string> texts;
+    for (size_t i : split_.train) texts.push_back(data_.questions[i].text);
+    similarity_index_ = std::make_shared<SimilarityIndex>(SimilarityIndex::build(texts));
+    for (size_t i : split_.test)
+      held_out_similarity_.push_back(
+          similarity_index_->similarity(data_.questions[i].text, static_cast<size_t>(config_.ood_neighbours)));
+  }
   if (rank_ == 0) {
     fs::create_directories(config_.output_dir);
     save_split(split_, config_.output_dir + "/split.json");
@@ -267,13 +284,18 @@ void TrainingRun::evaluate_and_checkpoint(int64_t epoch, double train_loss) {
   policy.candidates = shortlist_candidates(config_.candidates, data_, train_accuracy);
   if (multilabel_) {
     policy.fallback = static_cast<int>(std::max_element(train_accuracy.begin(), train_accuracy.end()) - train_accuracy.begin());
+    if (similarity_index_) {
+      policy.ood_threshold = ood_threshold_at_quantile(held_out_similarity_, config_.ood_quantile);
+      policy.ood_neighbours = static_cast<int>(config_.ood_neighbours);
+      policy.ood_index = "similarity_index.safetensors";
+    }
     std::vector<double> grid;
     for (int i = 0; i <= 40; ++i) grid.push_back(0.01 * i);
-    policy.margin = tune_margin(data_, held_out, scores, policy, grid);
+    policy.margin = tune_margin(data_, held_out, scores, policy, grid, similarity_for(policy));
   } else if (config_.candidates.empty()) {
     policy.candidates.clear();  // `best`: argmax over every model, as the original router
   }
-  std::vector<int> picks = route_all(policy, scores);
+  std::vector<int> picks = route_all(policy, scores, similarity_for(policy));
   RouteMetrics metrics = evaluate_routing(data_, held_out, picks, costs_);
   if (!multilabel_) {
     // label accuracy is the argmax's, whatever the shortlist
@@ -307,6 +329,7 @@ void TrainingRun::evaluate_and_checkpoint(int64_t epoch, double train_loss) {
     meta.training_args = config_.to_json();
     meta.training_args["world_size"] = world_;
     meta.routing_policy = policy.to_json(data_.model_names);
+    if (policy.ood_gate()) meta.similarity_index = similarity_index_;
     std::string dir = config_.output_dir + "/" + epoch_checkpoint_name(epoch + 1);
     save_checkpoint(dir, *model_, optimizer_.get(), meta);
     if (is_best) {

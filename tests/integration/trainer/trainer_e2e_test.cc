@@ -9,8 +9,10 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
+#include "core/file_io.h"
 #include "core/json_util.h"
 #include "core/safetensors/safetensors.h"
 #include "tests/integration/trainer/labeled_fixture.h"
@@ -123,6 +125,45 @@ TEST(TrainerE2E, EvaluationAndCheckpointLayout) {
   EXPECT_EQ(curve["sweep"]["single_models"].size(), 3u);
   EXPECT_GE(curve["sweep"]["router"].size(), 5u);
   EXPECT_GT(curve["routed_accuracy"].get<double>(), curve["best_single_accuracy"].get<double>());
+
+  // The out-of-distribution gate: the checkpoint carries the training questions' index and a
+  // threshold; questions unlike anything trained on go to the fallback whatever the scores say.
+  EXPECT_TRUE(fs::exists(best + "/similarity_index.safetensors"));
+  ASSERT_TRUE(policy["ood"].is_object()) << policy.dump();
+  EXPECT_GT(policy["ood"]["threshold"].get<double>(), 0.0);
+  EXPECT_LT(curve["ood_share"].get<double>(), 0.1);  // the training file itself is in distribution
+  std::string far, line;
+  std::istringstream lines_in(mom::read_file(data));
+  const std::vector<std::string> words = {"zorblat", "quixnar", "vemtok", "plibber", "snorf", "gadwump", "frell", "yint"};
+  size_t fallback_right = 0, far_n = 0;
+  std::string fallback = policy["fallback"].get<std::string>();
+  while (std::getline(lines_in, line)) {
+    mom::Json j = mom::Json::parse(line);
+    std::string text;
+    for (size_t w = 0; w < 6; ++w) text += words[(far_n * 7 + w * 3) % words.size()] + " ";
+    j["text"] = text + "?";
+    for (const auto& m : j["models"])
+      if (m["name"] == fallback && m["correct"].get<bool>()) ++fallback_right;
+    far += j.dump() + "\n";
+    ++far_n;
+  }
+  std::string far_path = dir.write("far.jsonl", far);
+  std::string route_far = binary_dir() + "/coordinator/mom-route --orchestrator_path " + best + " --evaluate " + far_path;
+  auto gated = run_command(route_far + " --json");
+  ASSERT_EQ(gated.exit_code, 0) << gated.output;
+  mom::Json g = mom::Json::parse(gated.output.substr(gated.output.find("{\"")));
+  EXPECT_DOUBLE_EQ(g["ood_share"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(g["routed_accuracy"].get<double>(), double(fallback_right) / far_n);
+  auto ungated = run_command(route_far + " --json --ood_threshold 0");
+  ASSERT_EQ(ungated.exit_code, 0) << ungated.output;
+  EXPECT_DOUBLE_EQ(mom::Json::parse(ungated.output.substr(ungated.output.find("{\"")))["ood_share"].get<double>(), 0.0);
+  auto one = run_command(binary_dir() + "/coordinator/mom-route --orchestrator_path " + best +
+                         " --json --query 'zorblat quixnar vemtok'");
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  mom::Json decision = mom::Json::parse(one.output.substr(one.output.find("{\"")));
+  EXPECT_EQ(decision["selected_model"], fallback);
+  EXPECT_TRUE(decision["out_of_distribution"].get<bool>());
+  EXPECT_DOUBLE_EQ(decision["similarity"].get<double>(), 0.0);
 }
 
 TEST(TrainerE2E, KilledAndResumedRunEndsWithTheSameParameters) {

@@ -188,5 +188,67 @@ TEST(Evaluation, ShortlistCandidates) {
   EXPECT_THROW(shortlist_candidates("A,Z", d, acc), Error);
 }
 
+
+TEST(RoutingPolicy, OutOfDistributionQuestionsGoToTheFallback) {
+  RoutingPolicy p;
+  p.fallback = 0;
+  p.candidates = {1, 2};
+  p.ood_threshold = 0.3;
+  p.ood_index = "similarity_index.safetensors";
+  ASSERT_TRUE(p.ood_gate());
+  EXPECT_EQ(p.choose({0.1f, 0.2f, 0.9f}, 0.31), 2);  // close enough: the router decides
+  EXPECT_EQ(p.choose({0.1f, 0.2f, 0.9f}, 0.29), 0);  // far: the fallback, whatever the scores
+  EXPECT_EQ(p.choose({0.1f, 0.2f, 0.9f}), 2);        // no similarity given: in distribution
+  p.ood_threshold = 0;
+  EXPECT_EQ(p.choose({0.1f, 0.2f, 0.9f}, 0.0), 2);   // gate off
+  RoutingPolicy argmax;                              // no fallback: nothing to fall back to
+  argmax.ood_threshold = 0.3;
+  EXPECT_FALSE(argmax.ood_gate());
+  EXPECT_EQ(argmax.choose({0.1f, 0.7f, 0.2f}, 0.0), 1);
+}
+
+TEST(RoutingPolicy, OutOfDistributionJson) {
+  std::vector<std::string> labels = {"A", "B", "C"};
+  RoutingPolicy p;
+  p.fallback = 1;
+  EXPECT_TRUE(p.to_json(labels)["ood"].is_null());
+  p.ood_threshold = 0.125;
+  p.ood_neighbours = 7;
+  p.ood_index = "index.safetensors";
+  Json j = p.to_json(labels);
+  RoutingPolicy q = RoutingPolicy::from_json(j, labels, "policy.json");
+  EXPECT_DOUBLE_EQ(q.ood_threshold, 0.125);
+  EXPECT_EQ(q.ood_neighbours, 7);
+  EXPECT_EQ(q.ood_index, "index.safetensors");
+  j["ood"]["index"] = "";
+  try {
+    RoutingPolicy::from_json(j, labels, "dir/routing_policy.json");
+    FAIL() << "accepted a gate without its index";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("dir/routing_policy.json: ood.index"), std::string::npos) << e.what();
+  }
+  j["ood"]["index"] = "i";
+  j["ood"]["threshold"] = 1.5;
+  EXPECT_THROW(RoutingPolicy::from_json(j, labels, "p.json"), Error);
+}
+
+TEST(Evaluation, OodThresholdIsAQuantileOfHeldOutSimilarity) {
+  std::vector<double> s = {0.9, 0.1, 0.5, 0.3, 0.7, 0.2, 1.0, 0.4, 0.8, 0.6};
+  double t = ood_threshold_at_quantile(s, 0.2);
+  EXPECT_DOUBLE_EQ(t, 0.3);  // 0.1 and 0.2 fall below: 20%
+  EXPECT_DOUBLE_EQ(ood_threshold_at_quantile(s, 0), 0);
+  EXPECT_DOUBLE_EQ(ood_threshold_at_quantile({}, 0.1), 0);
+  // Gated questions in route_all: the fallback (B) wherever similarity < threshold.
+  RoutingPolicy p;
+  p.fallback = 1;
+  p.candidates = {0};
+  p.ood_threshold = t;
+  p.ood_index = "x";
+  std::vector<std::vector<float>> scores(s.size(), std::vector<float>{0.9f, 0.1f, 0.f});
+  std::vector<int> picks = route_all(p, scores, s);
+  for (size_t k = 0; k < s.size(); ++k) EXPECT_EQ(picks[k], s[k] < 0.3 ? 1 : 0) << k;
+  EXPECT_THROW(route_all(p, scores, {0.5}), Error);
+}
+
 }  // namespace
 }  // namespace mom::trainer
