@@ -6,6 +6,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev python3-torch libopenblas0-openmp
   libopenmpi-dev openmpi-bin
+  slurmd slurmctld slurm-client munge libpmix-dev  # slurm_test: srun/sbatch on a private cluster; mpi/pmix dlopens libpmix.so
   libzmq3-dev cppzmq-dev
   libhiredis-dev redis-server
   libprotobuf-dev protobuf-compiler
