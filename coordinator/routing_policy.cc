@@ -1,7 +1,7 @@
 // RoutingPolicy: the fallback-plus-margin rule and its JSON form in checkpoints.
 #include "coordinator/routing_policy.h"
 
-#include "coordinator/similarity_index.h"
+#include "core/similarity_index.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
 

@@ -7,6 +7,7 @@
 #include "core/json_util.h"
 #include "models/encoder_presets.h"
 #include "models/encoder_text_classifier.h"
+#include "models/knn_classifier.h"
 #include "models/ngram_classifier.h"
 
 namespace mom::models {
@@ -31,12 +32,13 @@ std::unique_ptr<TextClassifier> load_text_classifier(const std::string& dir_or_p
     return make_ngram_text_classifier(NgramClassifier(config));
   }
   if (model_type == "mom-ngram") return make_ngram_text_classifier(load_ngram_classifier(dir_or_preset));
+  if (model_type == "mom-knn") return load_knn_text_classifier(dir_or_preset);
   if (model_type == "preset" || model_type == "bert" || model_type == "modernbert" || model_type.empty()) {
     // Empty model_type: EncoderConfig infers the family from architectures or names the problem.
     return load_encoder_text_classifier(dir_or_preset, options);
   }
   throw Error(config_path.string() + ": model_type \"" + model_type +
-              "\" is not a text classifier MOM knows (bert, modernbert)");
+              "\" is not a text classifier MOM knows (bert, modernbert, mom-ngram, mom-knn)");
 }
 
 }  // namespace mom::models

@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "coordinator/similarity_index.h"
+#include "core/similarity_index.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "trainer/router_model.h"

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "models/knn_classifier.h"
 #include "models/ngram_classifier.h"
 
 namespace mom::trainer {
@@ -21,6 +22,8 @@ std::unique_ptr<models::TextClassifier> create_router_model(const std::string& m
     config.num_buckets = options.ngram_buckets;
     config.embedding_dim = options.ngram_dim;
     model = models::make_ngram_text_classifier(models::NgramClassifier(config));
+  } else if (model_name == "knn" || models::is_knn_checkpoint(model_name)) {
+    throw Error(model_name + ": the kNN router is fitted on the training split by mom-train itself (--model_name knn)");
   } else if (models::is_ngram_checkpoint(model_name)) {
     throw Error(model_name + ": an ngram checkpoint; continue it with --resume and its --output_dir, "
                 "or start a new one with --model_name ngram");
@@ -39,6 +42,7 @@ std::unique_ptr<models::TextClassifier> create_router_model(const std::string& m
 
 std::unique_ptr<models::TextClassifier> load_router_model(const std::string& dir, int64_t max_length) {
   if (models::is_ngram_checkpoint(dir)) return models::make_ngram_text_classifier(models::load_ngram_classifier(dir));
+  if (models::is_knn_checkpoint(dir)) return models::load_knn_text_classifier(dir);
   models::TextClassifierOptions options;
   options.max_length = max_length;
   return models::load_text_classifier(dir, options);

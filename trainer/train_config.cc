@@ -38,6 +38,7 @@ Json TrainConfig::to_json() const {
               {"objective", objective_name(objective)},
               {"bucket_mb", bucket_mb},
               {"candidates", candidates},
+              {"knn_neighbours", knn_neighbours},
               {"ood_quantile", ood_quantile},
               {"ood_neighbours", ood_neighbours},
               {"weight_decay", weight_decay},
@@ -53,7 +54,7 @@ std::optional<TrainConfig> parse_train_args(int argc, const char* const* argv) {
   CLI::App app{"mom-train: fine-tune the orchestrator (router) on labeled JSONL; launch with "
                "mpirun -np N for data parallelism"};
   std::string objective = "best";
-  app.add_option("--model_name", c.model_name, "checkpoint directory, encoder preset, or 'ngram'")->capture_default_str();
+  app.add_option("--model_name", c.model_name, "checkpoint directory, encoder preset, 'ngram' (fastText-style baseline) or 'knn' (nearest-neighbour router, nothing to train)")->capture_default_str();
   app.add_option("--data_path", c.data_path, "labeled JSONL from mom-label")->required();
   app.add_option("--output_dir", c.output_dir, "where checkpoints, split and metrics go")->capture_default_str();
   app.add_option("--batch_size", c.batch_size, "GLOBAL training batch (summed over ranks)")->capture_default_str()->check(CLI::PositiveNumber);
@@ -69,6 +70,9 @@ std::optional<TrainConfig> parse_train_args(int argc, const char* const* argv) {
       ->capture_default_str()->check(CLI::IsMember({"best", "multilabel"}));
   app.add_flag("--resume", c.resume, "continue from the last checkpoint in --output_dir");
   app.add_option("--bucket_mb", c.bucket_mb, "gradient all-reduce bucket size (MiB)")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--knn_neighbours", c.knn_neighbours,
+                 "kNN router (--model_name knn): neighbours per question; 0 = a tenth of the training split")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--ood_quantile", c.ood_quantile,
                  "out-of-distribution gate: share of held-out questions, the least similar to the training data, sent to the "
                  "fallback; sets the similarity threshold (0: no gate)")

@@ -14,7 +14,7 @@ namespace mom::trainer {
 enum class Objective { kBest, kMultilabel };
 
 struct TrainConfig {
-  std::string model_name = "bert-small";  // checkpoint dir, encoder preset, or "ngram"
+  std::string model_name = "bert-small";  // checkpoint dir, encoder preset, "ngram" or "knn"
   std::string data_path;
   std::string output_dir = "orchestrator";
   // GLOBAL batch sizes: samples per forward/backward summed over all ranks (each rank takes its
@@ -43,6 +43,7 @@ struct TrainConfig {
   int64_t ood_neighbours = 5;
   int64_t ngram_buckets = 1 << 17;  // ngram baseline: hash buckets and embedding width
   int64_t ngram_dim = 64;
+  int64_t knn_neighbours = 0;       // kNN router: neighbours per question; 0 = a tenth of the training split
   double weight_decay = 0.0;
   double warmup_ratio = 0.06;       // share of optimizer steps with linearly rising learning rate
   double max_grad_norm = 1.0;

@@ -11,7 +11,7 @@
 #include <random>
 
 #include "coordinator/routing_policy.h"
-#include "coordinator/similarity_index.h"
+#include "core/similarity_index.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/logging.h"
@@ -22,6 +22,7 @@
 #include "trainer/grad_bucketer.h"
 #include "trainer/labeled_data.h"
 #include "trainer/router_model.h"
+#include "models/knn_classifier.h"
 
 namespace fs = std::filesystem;
 
@@ -144,6 +145,27 @@ void TrainingRun::prepare() {
   }
 
   torch::manual_seed(config_.seed);
+  if (config_.model_name == "knn") {
+    // Nothing to optimise: the router is the training split itself, indexed. One evaluation and
+    // checkpoint (as "epoch 1") follow.
+    if (resume_from_) throw Error("--resume: the kNN router has nothing to resume; run mom-train --model_name knn again");
+    models::KnnConfig knn;
+    knn.id2label = data_.model_names;
+    knn.neighbours = config_.knn_neighbours;
+    knn.multilabel = multilabel_;
+    models::KnnTrainingSet set;
+    for (size_t i : split_.train) {
+      const auto& q = data_.questions[i];
+      set.texts.push_back(q.text);
+      for (size_t m = 0; m < data_.num_models(); ++m) set.correct.push_back(q.correct[m] && !q.absent[m] ? 1 : 0);
+      set.labels.push_back(q.label);
+    }
+    model_ = models::fit_knn_text_classifier(knn, set);
+    if (rank_ == 0)
+      log_->info("rank 0 of {}: kNN router over {} training questions ({} held out), {} models, objective {}", world_,
+                 split_.train.size(), split_.test.size(), data_.num_models(), objective_name(config_.objective));
+    return;
+  }
   if (resume_from_) {
     model_ = load_router_model(*resume_from_, config_.max_length);
   } else {
@@ -343,6 +365,13 @@ void TrainingRun::evaluate_and_checkpoint(int64_t epoch, double train_loss) {
 TrainSummary TrainingRun::run() {
   prepare();
   TrainSummary summary;
+  if (!optimizer_) {  // kNN: fitted in prepare()
+    evaluate_and_checkpoint(0, 0.0);
+    summary.epochs_run = 1;
+    summary.best_routed_accuracy = state_.best_metric;
+    summary.best_checkpoint = config_.output_dir + "/best";
+    return summary;
+  }
   for (int64_t epoch = state_.epoch; epoch < config_.epochs; ++epoch) {
     train_epoch(epoch);
     evaluate_and_checkpoint(epoch, epoch_loss_sum_ / std::max(epoch_samples_, 1.0));

@@ -166,6 +166,40 @@ TEST(TrainerE2E, EvaluationAndCheckpointLayout) {
   EXPECT_DOUBLE_EQ(decision["similarity"].get<double>(), 0.0);
 }
 
+TEST(TrainerE2E, KnnRouterFitsEvaluatesAndRoutes) {
+  TempDir dir;
+  std::string data = dir.write("labeled.jsonl", mom::trainer::testing::make_labeled_jsonl(600));
+  std::string out = " --output_dir " + dir.file("knn");
+  auto r = run_command(mom_train() + " --model_name knn --objective multilabel --test_size 0.2 --data_path " + data + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string best = dir.file("knn/best");
+  for (const char* f : {"config.json", "model.safetensors", "knn_index.safetensors", "routing_policy.json", "label_map.json"})
+    EXPECT_TRUE(fs::exists(best + "/" + f)) << f;
+  std::vector<mom::Json> lines;
+  mom::for_each_jsonl(dir.file("knn/eval_results.jsonl"), [&](const mom::Json& j, size_t) { lines.push_back(j); });
+  ASSERT_EQ(lines.size(), 1u);  // nothing to train: one evaluation
+  EXPECT_GT(lines[0]["routed_accuracy"].get<double>(), lines[0]["best_single_accuracy"].get<double>() + 0.1) << lines[0].dump();
+  // The same numbers from mom-route --evaluate on the held-out questions.
+  mom::Json split = mom::read_json_file(dir.file("knn/split.json"));
+  std::vector<std::string> all;
+  std::istringstream in(mom::read_file(data));
+  for (std::string line; std::getline(in, line);) all.push_back(line);
+  std::string held_out;
+  for (const auto& i : split["test"]) held_out += all[i.get<size_t>()] + "\n";
+  auto e = run_command(binary_dir() + "/coordinator/mom-route --orchestrator_path " + best + " --json --evaluate " +
+                       dir.write("held_out.jsonl", held_out));
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  mom::Json ev = mom::Json::parse(e.output.substr(e.output.find("{\"")));
+  EXPECT_NEAR(ev["routed_accuracy"].get<double>(), lines[0]["routed_accuracy"].get<double>(), 1e-12);
+  auto q = run_command(binary_dir() + "/coordinator/mom-route --orchestrator_path " + best +
+                       " --json --query 'Question: which prime number solves the equation'");
+  ASSERT_EQ(q.exit_code, 0) << q.output;
+  EXPECT_NE(q.output.find("\"selected_model\""), std::string::npos) << q.output;
+  auto resume = run_command(mom_train() + " --model_name knn --objective multilabel --resume --data_path " + data + out);
+  EXPECT_NE(resume.exit_code, 0);
+  EXPECT_NE(resume.output.find("nothing to resume"), std::string::npos) << resume.output;
+}
+
 TEST(TrainerE2E, KilledAndResumedRunEndsWithTheSameParameters) {
   TempDir dir;
   std::string data = dir.write("labeled.jsonl", mom::trainer::testing::make_labeled_jsonl(2000));

@@ -1,5 +1,5 @@
 // SimilarityIndex: TF-IDF features, the inverted index, and its safetensors form.
-#include "coordinator/similarity_index.h"
+#include "core/similarity_index.h"
 
 #include <algorithm>
 #include <cmath>

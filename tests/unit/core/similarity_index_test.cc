@@ -1,5 +1,5 @@
 // SimilarityIndex against an independent TF-IDF computed here over string features.
-#include "coordinator/similarity_index.h"
+#include "core/similarity_index.h"
 
 #include <gtest/gtest.h>
 
