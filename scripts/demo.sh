@@ -26,7 +26,11 @@ echo; echo "== 2a. train the fast ngram router (per-model P(correct), fallback p
 "$BUILD_DIR/trainer/mom-train" --model_name ngram --data_path "$LABELS" --output_dir "$OUT/router-ngram" \
   --objective multilabel 2>&1 | tail -9
 
-echo; echo "== 2b. train a bert-tiny router from scratch, data-parallel over 2 MPI ranks"
+echo; echo "== 2b. fit the nearest-neighbour router (nothing to train: indexes the training split)"
+"$BUILD_DIR/trainer/mom-train" --model_name knn --data_path "$LABELS" --output_dir "$OUT/router-knn" \
+  --objective multilabel 2>&1 | tail -3
+
+echo; echo "== 2c. train a bert-tiny router from scratch, data-parallel over 2 MPI ranks"
 mpirun --allow-run-as-root --oversubscribe -np 2 "$BUILD_DIR/trainer/mom-train" --model_name bert-tiny \
   --data_path "$LABELS" --output_dir "$OUT/router-bert-tiny" --objective multilabel --epochs 2 \
   --batch_size 32 --gradient_accumulation_steps 1 --max_length 128 --learning_rate 1e-3 2>&1 | tail -9
@@ -38,18 +42,21 @@ printf '%s\n' "What is the derivative of x^3 + 2x?" "Which amendment protects fr
   > "$OUT/queries.txt"
 "$BUILD_DIR/coordinator/mom-route" --orchestrator_path "$OUT/router-bert-tiny/best" \
   --queries "$OUT/queries.txt" --json
+echo "-- a question unlike the training data goes to the fallback model (out-of-distribution gate):"
+"$BUILD_DIR/coordinator/mom-route" --orchestrator_path "$OUT/router-bert-tiny/best" \
+  --query "Quel est le meilleur fromage de Normandie pour une tartiflette ?" --top 1
 
-echo; echo "== 4. evaluate both routers on the questions they were not trained on"
+echo; echo "== 4. evaluate the routers on the questions they were not trained on"
 python3 - "$LABELS" "$OUT/router-bert-tiny/split.json" "$OUT/heldout.jsonl" <<'PY'
 import json, sys
 lines = [l for l in open(sys.argv[1]) if l.strip()]
 test = json.load(open(sys.argv[2]))["test"]
 open(sys.argv[3], "w").writelines(lines[i] for i in test)
 PY
-for router in router-ngram router-bert-tiny; do
+for router in router-ngram router-knn router-bert-tiny; do
   echo "-- $router"
   "$BUILD_DIR/coordinator/mom-route" --orchestrator_path "$OUT/$router/best" --evaluate "$OUT/heldout.jsonl" \
-    2>/dev/null | head -1
+    2>/dev/null | head -2
 done
 
 echo; echo "== 5. worker engine: generate with a tiny random-weight Llama-3-layout checkpoint (test data)"
