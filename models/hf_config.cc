@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/file_io.h"
 
 namespace mom::models {
 
@@ -266,6 +267,19 @@ Json EncoderConfig::to_json() const {
   else j.erase("problem_type");
   if (!j.contains("torch_dtype")) j["torch_dtype"] = "float32";
   return j;
+}
+
+std::string checkpoint_model_type(const std::string& dir) {
+  std::string config_path = dir + "/config.json";
+  if (!file_exists(config_path)) return "";
+  try {
+    Json config = read_json_file(config_path);
+    return config.is_object() && config.contains("model_type") && config["model_type"].is_string()
+               ? config["model_type"].get<std::string>()
+               : "";
+  } catch (const Error&) {
+    return "";
+  }
 }
 
 }  // namespace mom::models

@@ -103,4 +103,8 @@ struct EncoderConfig {
   Json original = Json::object();  // the parsed file, kept so unknown fields survive a save
 };
 
+// The "model_type" of <dir>/config.json; "" when the file is missing, unreadable or names none.
+// Used to dispatch checkpoints to their implementation (mom-ngram, mom-knn, bert, ...).
+std::string checkpoint_model_type(const std::string& dir);
+
 }  // namespace mom::models

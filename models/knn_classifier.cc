@@ -11,6 +11,7 @@
 #include "core/file_io.h"
 #include "core/safetensors/safetensors.h"
 #include "core/similarity_index.h"
+#include "models/hf_config.h"
 
 namespace mom::models {
 namespace {
@@ -160,14 +161,6 @@ std::unique_ptr<TextClassifier> load_knn_text_classifier(const std::string& dir)
                                              std::vector<int32_t>(l, l + n));
 }
 
-bool is_knn_checkpoint(const std::string& dir) {
-  std::string config_path = dir + "/config.json";
-  if (!file_exists(config_path)) return false;
-  try {
-    return read_json_file(config_path).value("model_type", "") == "mom-knn";
-  } catch (const Error&) {
-    return false;
-  }
-}
+bool is_knn_checkpoint(const std::string& dir) { return checkpoint_model_type(dir) == "mom-knn"; }
 
 }  // namespace mom::models

@@ -9,6 +9,7 @@
 #include "core/file_io.h"
 #include "core/safetensors/safetensors.h"
 #include "models/weights.h"
+#include "models/hf_config.h"
 
 namespace mom::models {
 namespace {
@@ -182,14 +183,6 @@ std::unique_ptr<TextClassifier> make_ngram_text_classifier(NgramClassifier model
   return std::make_unique<NgramTextClassifier>(std::move(model));
 }
 
-bool is_ngram_checkpoint(const std::string& dir) {
-  std::string config_path = dir + "/config.json";
-  if (!file_exists(config_path)) return false;
-  try {
-    return read_json_file(config_path).value("model_type", "") == "mom-ngram";
-  } catch (const Error&) {
-    return false;
-  }
-}
+bool is_ngram_checkpoint(const std::string& dir) { return checkpoint_model_type(dir) == "mom-ngram"; }
 
 }  // namespace mom::models
