@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 
 #include "core/error.h"
@@ -184,6 +185,8 @@ SimilarityIndex SimilarityIndex::load(const std::string& path) {
   } catch (const std::logic_error&) {
     throw bad("metadata \"documents\" is not a number");
   }
+  if (index.documents_ > std::numeric_limits<uint32_t>::max())
+    throw bad("metadata \"documents\" (" + std::to_string(index.documents_) + ") exceeds the 32-bit row range");
   auto vector_of = [&](const char* name, safetensors::DType dtype) -> const safetensors::TensorView& {
     const safetensors::TensorView& t = file->get(name);
     if (t.dtype != dtype || t.shape.size() != 1)
