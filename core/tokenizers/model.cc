@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/tokenizers/json_fields.h"
 #include "core/tokenizers/unicode_util.h"
+#include "core/tokenizers/unigram_model.h"
 
 namespace mom::tok {
 
@@ -370,7 +371,9 @@ std::unique_ptr<Model> make_model(const Json& config, const std::string& where) 
   // Old files omit "type": infer it from the fields, as the Rust deserializer does.
   std::string type = string_field(config, "type", "", where);
   if (type.empty()) {
-    type = config.contains("merges")                      ? "BPE"
+    auto vocab = config.find("vocab");
+    type = vocab != config.end() && vocab->is_array()     ? "Unigram"
+           : config.contains("merges")                    ? "BPE"
            : config.contains("continuing_subword_prefix") ? "WordPiece"
                                                           : "WordLevel";
   }
@@ -407,8 +410,9 @@ std::unique_ptr<Model> make_model(const Json& config, const std::string& where) 
         Vocab::from_json(require_field(config, "vocab", here), here),
         string_field(config, "unk_token", "<unk>", here));
   }
+  if (type == "Unigram") return make_unigram_model(config, here);
   throw Error(where + ": unsupported model type '" + type +
-              "' (supported: BPE, WordPiece, WordLevel)");
+              "' (supported: BPE, WordPiece, WordLevel, Unigram)");
 }
 
 }  // namespace mom::tok

@@ -1,5 +1,5 @@
-// Tokenization models of a tokenizer.json ("model"): BPE, WordPiece and WordLevel turn one
-// pre-tokenized piece into ids.
+// Tokenization models of a tokenizer.json ("model"): BPE, WordPiece and WordLevel (Unigram is in
+// unigram_model.h) turn one pre-tokenized piece into ids.
 #pragma once
 
 #include <cstdint>

@@ -213,6 +213,14 @@ std::unique_ptr<Normalizer> make_normalizer(const Json& config, const std::strin
     }
     return std::make_unique<SequenceNormalizer>(std::move(steps));
   }
+  if (type == "Precompiled") {
+    // SentencePiece's compiled normalization rules (T5, ALBERT, XLM-RoBERTa, mBART): a
+    // double-array trie over replacement strings, not implemented yet.
+    throw Error(here +
+                ": unsupported normalizer type 'Precompiled' (field 'precompiled_charsmap', "
+                "SentencePiece's compiled normalization rules, is not implemented; the closest "
+                "supported replacement is NFKC)");
+  }
   throw Error(where + ": unsupported normalizer type '" + type +
               "' (supported: BertNormalizer, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, "
               "Replace, Prepend, Sequence)");

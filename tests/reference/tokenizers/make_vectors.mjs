@@ -299,6 +299,52 @@ function makeBertUncased(vocabTxt) {
   };
 }
 
+// SentencePiece Unigram (T5 / ALBERT / XLM-R layout): <pad> </s> <unk> first, pieces with log-prob
+// scores "learned" by counting the substrings (up to 8 characters) of the ▁-prefixed words of the
+// test strings, rounded to 3 decimals so that equal-score ties between segmentations occur.
+// Characters seen only once get no piece and become <unk>. `spm` is the raw SentencePiece layout:
+// one Metaspace piece for the whole text (prepend_scheme first, no split), so Viterbi runs across
+// words; otherwise T5's WhitespaceSplit + Metaspace (always, split), NFKC, and a "$A </s>" template.
+function makeUnigram(spm) {
+  const counts = new Map();
+  for (const w of texts.join(" ").split(/\s+/).filter((x) => x)) {
+    const chars = [..."\u2581" + w];
+    for (let i = 0; i < chars.length; ++i) {
+      let piece = "";
+      for (let j = i; j < chars.length && j < i + 8; ++j) {
+        piece += chars[j];
+        counts.set(piece, (counts.get(piece) ?? 0) + 1);
+      }
+    }
+  }
+  const kept = [...counts].filter(([p, c]) => c >= 2 || p === "\u2581");
+  kept.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const pieces = kept.slice(0, 3000);
+  const total = pieces.reduce((n, [, c]) => n + c, 0);
+  const vocab = [["<pad>", 0], ["</s>", 0], ["<unk>", 0]];
+  for (const [p, c] of pieces) {
+    if (p === "<pad>" || p === "</s>" || p === "<unk>") continue;
+    vocab.push([p, Math.round(Math.log(c / total) * 1000) / 1000]);
+  }
+  const special = (id, content) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const metaspace = (scheme, split) => ({ type: "Metaspace", replacement: "\u2581", prepend_scheme: scheme, split });
+  return {
+    version: "1.0", truncation: null, padding: null,
+    added_tokens: [special(0, "<pad>"), special(1, "</s>"), special(2, "<unk>")],
+    normalizer: spm ? null : { type: "NFKC" },
+    pre_tokenizer: spm ? metaspace("first", false)
+      : { type: "Sequence", pretokenizers: [{ type: "WhitespaceSplit" }, metaspace("always", true)] },
+    post_processor: {
+      type: "TemplateProcessing",
+      single: [{ Sequence: { id: "A", type_id: 0 } }, { SpecialToken: { id: "</s>", type_id: 0 } }],
+      pair: [{ Sequence: { id: "A", type_id: 0 } }, { SpecialToken: { id: "</s>", type_id: 0 } }, { Sequence: { id: "B", type_id: 0 } }, { SpecialToken: { id: "</s>", type_id: 0 } }],
+      special_tokens: { "</s>": { id: "</s>", ids: [1], tokens: ["</s>"] } },
+    },
+    decoder: spm ? metaspace("first", false) : metaspace("always", true),
+    model: { type: "Unigram", unk_id: 2, vocab, byte_fallback: false },
+  };
+}
+
 // ---------------------------------------------------------------- vectors
 function writeFixture(name, json) {
   const dir = path.join(fixtures, name);
@@ -331,9 +377,11 @@ vectors("bert_base_uncased", makeBertUncased(bertTxt), { do_lower_case: true });
 const synthetic = {
   sp_bpe: makeSentencePiece(false), sp_bpe_legacy: makeSentencePiece(true), byte_level_bpe: makeByteLevel(),
   wordpiece_cased: makeWordPiece(), llama3_style: makeLlama3Style(), wordpiece_pipeline: makeWordPiecePipeline(),
+  unigram: makeUnigram(false), unigram_spm: makeUnigram(true),
 };
 for (const [name, json] of Object.entries(synthetic)) {
   writeFixture(name, json);
-  vectors(name, json, {});
+  // "nel char": the equivalent of "nel\u0085char" for the Rust WhitespaceSplit (see README.md).
+  vectors(name, json, {}, name === "unigram" ? ["nel char"] : []);
 }
 fs.writeFileSync(path.join(outDir, "GENERATED_WITH"), `@huggingface/tokenizers ${version}, node ${process.version}\n`);

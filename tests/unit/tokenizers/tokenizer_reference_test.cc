@@ -25,6 +25,7 @@ class ReferenceTest : public ::testing::TestWithParam<Case> {};
 //   BertNormalizer and Lowercase normalizers map character by character (Σ -> σ), as MOM does.
 // - Tokenizers.js's Digits pre-tokenizer only knows ASCII digits; the Rust one splits at every
 //   char::is_numeric character (Arabic-Indic and Devanagari digits too), as MOM does.
+// - Tokenizers.js's WhitespaceSplit does not split at U+0085 (NEL); the Rust one does.
 struct Divergence {
   const char* vectors;
   const char* text;
@@ -38,6 +39,9 @@ constexpr Divergence kDivergences[] = {
     {"wordpiece_pipeline.jsonl", "\u0661\u0662\u0663\u0664\u0665 \u06f1\u06f2\u06f3",
      "\u0661 \u0662 \u0663 \u0664 \u0665 \u06f1 \u06f2 \u06f3"},
     {"wordpiece_pipeline.jsonl", "\u0969\u096a\u096b", "\u0969 \u096a \u096b"},
+    // Tokenizers.js's WhitespaceSplit splits at JavaScript's \s, which leaves out U+0085 (NEL); the
+    // Rust one splits at every char::is_whitespace character, NEL included, as MOM does.
+    {"unigram.jsonl", "nel\u0085char", "nel char"},
 };
 
 std::string show(const std::vector<int32_t>& ids) {
@@ -108,7 +112,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"wordpiece_cased.jsonl", "tests/fixtures/tokenizers/wordpiece_cased/tokenizer.json"},
         Case{"llama3_style.jsonl", "tests/fixtures/tokenizers/llama3_style/tokenizer.json"},
         Case{"wordpiece_pipeline.jsonl",
-             "tests/fixtures/tokenizers/wordpiece_pipeline/tokenizer.json"}),
+             "tests/fixtures/tokenizers/wordpiece_pipeline/tokenizer.json"},
+        Case{"unigram.jsonl", "tests/fixtures/tokenizers/unigram/tokenizer.json"},
+        Case{"unigram_spm.jsonl", "tests/fixtures/tokenizers/unigram_spm/tokenizer.json"}),
     [](const ::testing::TestParamInfo<Case>& info) {
       std::string name = info.param.vectors;
       name = name.substr(0, name.find('.'));

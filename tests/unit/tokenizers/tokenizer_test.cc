@@ -382,6 +382,95 @@ TEST(Tokenizer, BpeUnknownsPrefixAndSuffix) {
   EXPECT_EQ(with_suffix->decode(ids, false), "ab a");
 }
 
+// A Unigram tokenizer: WhitespaceSplit, then the model over `vocab` ([piece, score] pairs).
+Json unigram(const Json& vocab, const Json& extra) {
+  Json model = {{"type", "Unigram"}, {"vocab", vocab}};
+  for (auto it = extra.begin(); it != extra.end(); ++it) model[it.key()] = it.value();
+  return Json{{"version", "1.0"},
+              {"added_tokens", Json::array()},
+              {"normalizer", nullptr},
+              {"pre_tokenizer", {{"type", "WhitespaceSplit"}}},
+              {"post_processor", nullptr},
+              {"decoder", nullptr},
+              {"model", model}};
+}
+
+TEST(Tokenizer, UnigramViterbiUnknownsAndByteFallback) {
+  testing::TempDir dir;
+  // abc: "abc" -5, "ab"+"c" -3.5, "a"+"b"+"c" -4: the best path is ab + c.
+  Json vocab = Json::array({Json::array({"<unk>", 0.0}), Json::array({"a", -1.0}),
+                            Json::array({"b", -1.0}), Json::array({"ab", -1.5}),
+                            Json::array({"abc", -5.0}), Json::array({"c", -2.0})});
+  auto t = load_json(dir, unigram(vocab, {{"unk_id", 0}}));
+  EXPECT_EQ(t->encode("abc", false), (std::vector<int32_t>{3, 5}));
+  // Unknown characters become unk (score min - 10); a run of them in one word is one unk.
+  EXPECT_EQ(t->encode("axyb", false), (std::vector<int32_t>{1, 0, 2}));
+  EXPECT_EQ(t->encode("xa y", false), (std::vector<int32_t>{0, 1, 0}));
+  EXPECT_EQ(t->encode("x y", false), (std::vector<int32_t>{0, 0}));  // not fused across words
+
+  // A tie between "ab" (-2) and "a" + "b" (-2) keeps the path seen first: the one whose last
+  // piece starts earliest.
+  Json tie = Json::array({Json::array({"<unk>", 0.0}), Json::array({"a", -1.0}),
+                          Json::array({"b", -1.0}), Json::array({"ab", -2.0})});
+  EXPECT_EQ(load_json(dir, unigram(tie, {{"unk_id", 0}}))->encode("ab", false),
+            (std::vector<int32_t>{3}));
+
+  // byte_fallback: an unknown run becomes its UTF-8 bytes when every <0xXX> piece exists.
+  Json bytes = vocab;
+  bytes.push_back(Json::array({"<0x78>", -3.0}));  // x
+  bytes.push_back(Json::array({"<0x79>", -3.0}));  // y
+  bytes.push_back(Json::array({"<0xC3>", -3.0}));
+  bytes.push_back(Json::array({"<0xA9>", -3.0}));  // é = C3 A9
+  auto fallback = load_json(dir, unigram(bytes, {{"unk_id", 0}, {"byte_fallback", true}}));
+  EXPECT_EQ(fallback->encode("axyb", false), (std::vector<int32_t>{1, 6, 7, 2}));
+  EXPECT_EQ(fallback->encode("\xC3\xA9", false), (std::vector<int32_t>{8, 9}));
+  EXPECT_EQ(fallback->encode("axzb", false), (std::vector<int32_t>{1, 0, 2}));  // no <0x7A>
+
+  // Without unk_id an uncovered character is an error; covered text still encodes.
+  auto no_unk = load_json(dir, unigram(vocab, Json::object()));
+  EXPECT_EQ(no_unk->encode("ab", false), (std::vector<int32_t>{3}));
+  EXPECT_NE(error_of([&] { no_unk->encode("x", false); }).find("unk_id"), std::string::npos);
+
+  // A model without "type" whose vocab is an array is a Unigram (as the Rust deserializer infers).
+  Json untyped = unigram(vocab, {{"unk_id", 0}});
+  untyped["model"].erase("type");
+  EXPECT_EQ(load_json(dir, untyped)->encode("abc", false), (std::vector<int32_t>{3, 5}));
+}
+
+TEST(Tokenizer, UnigramMalformedFilesNameTheField) {
+  testing::TempDir dir;
+  auto message_for = [&](const Json& json) {
+    std::string path = dir.write("bad/tokenizer.json", json.dump());
+    return error_of([&] { Tokenizer::load(path); });
+  };
+  Json good = Json::array({Json::array({"<unk>", 0.0}), Json::array({"a", -1.0})});
+  for (const Json& entry : {Json::array({1, -1.0}), Json::array({"b"}), Json::array({"b", "x"}),
+                            Json("b"), Json::array({"b", -1.0, 3})}) {
+    Json vocab = good;
+    vocab.push_back(entry);
+    std::string m = message_for(unigram(vocab, {{"unk_id", 0}}));
+    EXPECT_NE(m.find("tokenizer.json"), std::string::npos) << m;
+    EXPECT_NE(m.find("'vocab' entry 2"), std::string::npos) << m;
+  }
+  std::string m = message_for(unigram(good, {{"unk_id", 2}}));
+  EXPECT_NE(m.find("tokenizer.json"), std::string::npos) << m;
+  EXPECT_NE(m.find("'unk_id'"), std::string::npos) << m;
+  EXPECT_NE(message_for(unigram(good, {{"unk_id", -1}})).find("'unk_id'"), std::string::npos);
+  EXPECT_NE(message_for(unigram(good, {{"unk_id", "0"}})).find("'unk_id'"), std::string::npos);
+  EXPECT_NE(message_for(unigram(Json::array(), Json::object())).find("'vocab'"), std::string::npos);
+  Json object_vocab = unigram(good, Json::object());
+  object_vocab["model"]["vocab"] = {{"a", 0}};
+  EXPECT_NE(message_for(object_vocab).find("'vocab'"), std::string::npos);
+
+  // The Precompiled normalizer of T5 / ALBERT / XLM-R files is not supported: say so plainly.
+  Json precompiled = unigram(good, {{"unk_id", 0}});
+  precompiled["normalizer"] = {{"type", "Precompiled"}, {"precompiled_charsmap", "AAAA"}};
+  m = message_for(precompiled);
+  EXPECT_NE(m.find("tokenizer.json"), std::string::npos) << m;
+  EXPECT_NE(m.find("normalizer"), std::string::npos) << m;
+  EXPECT_NE(m.find("'precompiled_charsmap'"), std::string::npos) << m;
+}
+
 TEST(Tokenizer, Decoders) {
   testing::TempDir dir;
   const std::string m = "\xE2\x96\x81";  // ▁
