@@ -1,11 +1,12 @@
 // Normalizer implementations: BERT, NFC/NFD/NFKC/NFKD, Lowercase, Strip, StripAccents, Replace,
-// Prepend, Sequence.
+// Prepend, Sequence, Precompiled.
 #include "core/tokenizers/normalizer.h"
 
 #include <vector>
 
 #include "core/error.h"
 #include "core/tokenizers/json_fields.h"
+#include "core/tokenizers/precompiled_charsmap.h"
 #include "core/tokenizers/regex.h"
 #include "core/tokenizers/unicode_util.h"
 
@@ -168,6 +169,15 @@ class SequenceNormalizer : public Normalizer {
   std::vector<std::unique_ptr<Normalizer>> steps_;
 };
 
+class PrecompiledNormalizer : public Normalizer {
+ public:
+  explicit PrecompiledNormalizer(PrecompiledCharsmap charsmap) : charsmap_(std::move(charsmap)) {}
+  void normalize(std::string& text) const override { text = charsmap_.normalize(text); }
+
+ private:
+  PrecompiledCharsmap charsmap_;
+};
+
 }  // namespace
 
 std::unique_ptr<Normalizer> make_bert_normalizer(bool clean_text, bool handle_chinese_chars,
@@ -214,16 +224,14 @@ std::unique_ptr<Normalizer> make_normalizer(const Json& config, const std::strin
     return std::make_unique<SequenceNormalizer>(std::move(steps));
   }
   if (type == "Precompiled") {
-    // SentencePiece's compiled normalization rules (T5, ALBERT, XLM-RoBERTa, mBART): a
-    // double-array trie over replacement strings, not implemented yet.
-    throw Error(here +
-                ": unsupported normalizer type 'Precompiled' (field 'precompiled_charsmap', "
-                "SentencePiece's compiled normalization rules, is not implemented; the closest "
-                "supported replacement is NFKC)");
+    // SentencePiece's compiled normalization rules (T5, ALBERT, XLM-RoBERTa, mT5, DeBERTa-v3).
+    std::string blob = decode_base64(require_string(config, "precompiled_charsmap", here),
+                                     here + ": field 'precompiled_charsmap'");
+    return std::make_unique<PrecompiledNormalizer>(PrecompiledCharsmap(blob, here));
   }
   throw Error(where + ": unsupported normalizer type '" + type +
               "' (supported: BertNormalizer, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, "
-              "Replace, Prepend, Sequence)");
+              "Replace, Prepend, Sequence, Precompiled)");
 }
 
 }  // namespace mom::tok

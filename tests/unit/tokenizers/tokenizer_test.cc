@@ -462,7 +462,7 @@ TEST(Tokenizer, UnigramMalformedFilesNameTheField) {
   object_vocab["model"]["vocab"] = {{"a", 0}};
   EXPECT_NE(message_for(object_vocab).find("'vocab'"), std::string::npos);
 
-  // The Precompiled normalizer of T5 / ALBERT / XLM-R files is not supported: say so plainly.
+  // A malformed Precompiled normalizer (here a 3-byte charsmap) names the field.
   Json precompiled = unigram(good, {{"unk_id", 0}});
   precompiled["normalizer"] = {{"type", "Precompiled"}, {"precompiled_charsmap", "AAAA"}};
   m = message_for(precompiled);
