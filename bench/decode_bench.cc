@@ -18,6 +18,7 @@
 #include "core/safetensors/safetensors.h"
 #include "models/decoder.h"
 #include "worker/batch_scheduler.h"
+#include "bench/capture_output.h"
 
 namespace {
 
@@ -117,13 +118,7 @@ int main(int argc, char** argv) {
   std::string cmd = python + " " + std::string(MOM_SOURCE_DIR) + "/bench/decode_bench_peer.py " + work + " " +
                     std::to_string(threads) + " " + std::to_string(prompt_len) + " " +
                     std::to_string(new_tokens) + " " + spec;
-  std::string peer_out;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) peer_out.append(buf, n);
-    pclose(p);
-  }
+  std::string peer_out = mom::bench::capture_output(cmd);
   mom::Json peer;
   try {
     peer = mom::Json::parse(peer_out.substr(peer_out.rfind('{')));

@@ -20,6 +20,7 @@
 #include "core/json_util.h"
 #include "models/encoder_classifier.h"
 #include "models/encoder_presets.h"
+#include "bench/capture_output.h"
 
 namespace {
 
@@ -64,17 +65,6 @@ Measure measure(mom::models::EncoderClassifierImpl& model, const Shape& s, doubl
   torch::Tensor row = logits[0].to(torch::kFloat64).contiguous();
   m.logits.assign(row.data_ptr<double>(), row.data_ptr<double>() + row.numel());
   return m;
-}
-
-std::string run_capture(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
 }
 
 std::vector<int64_t> parse_list(const std::string& s) {
@@ -132,7 +122,7 @@ int main(int argc, char** argv) {
     for (const auto& s : shapes) {
       std::optional<mom::Json> py;
       if (!no_python) {
-        std::string out = run_capture(python + " " + peer + " --checkpoint " + dir + " --shapes " +
+        std::string out = mom::bench::capture_output(python + " " + peer + " --checkpoint " + dir + " --shapes " +
                                       std::to_string(s.batch) + "x" + std::to_string(s.seq) + " --threads " +
                                       std::to_string(threads) + " --min_time " + std::to_string(min_time));
         std::stringstream lines(out);

@@ -15,6 +15,7 @@
 #include "core/file_io.h"
 #include "core/registry.h"
 #include "labeler/labeler.h"
+#include "bench/capture_output.h"
 
 namespace {
 
@@ -25,17 +26,6 @@ struct Row {
   double mb;
   size_t questions;
 };
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
 
 }  // namespace
 
@@ -88,7 +78,7 @@ int main(int argc, char** argv) {
   double peer_best = 1e30;
   double peer_mb = 0;
   for (int r = 0; r < repeat; ++r) {
-    std::string out = run("python3 " + peer + " " + list);
+    std::string out = mom::bench::capture_output("python3 " + peer + " " + list);
     try {
       auto j = nlohmann::json::parse(out);
       peer_best = std::min(peer_best, j["seconds"].get<double>());

@@ -15,6 +15,7 @@
 #include "core/file_io.h"
 #include "core/json_util.h"
 #include "core/tokenizers/tokenizer.h"
+#include "bench/capture_output.h"
 
 namespace {
 
@@ -24,17 +25,6 @@ struct Row {
   double seconds;
   size_t tokens;
 };
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
 
 // Best wall time of `repeat` passes over `texts` split across `threads` threads.
 double time_encode(const mom::Tokenizer& tok, const std::vector<std::string>& texts, size_t threads,
@@ -121,7 +111,7 @@ int main(int argc, char** argv) {
     std::string peer_tokenizer =
         target.path;  // the peer turns a vocab.txt into bert-base-uncased's tokenizer.json
     std::string out =
-        run("cd " + node_dir + " && node " + (source / "bench/tokenize_bench_peer.mjs").string() +
+        mom::bench::capture_output("cd " + node_dir + " && node " + (source / "bench/tokenize_bench_peer.mjs").string() +
             " " + peer_tokenizer + " " + texts_path + " " + std::to_string(repeat));
     try {
       auto j = mom::Json::parse(out);

@@ -111,13 +111,16 @@ std::vector<std::string> read_queries(const std::string& path) {
   return out;
 }
 
+namespace {
+
+RoutingPolicyOverrides policy_overrides(const RouteConfig& c) { return {c.cost_weight, c.margin, c.fallback, c.ood_threshold}; }
+
+}  // namespace
+
 int run_route(const RouteConfig& config, std::ostream& out) {
   if (config.evaluate) {
     trainer::RouteEvalOptions eval;
-    eval.cost_weight = config.cost_weight;
-    eval.margin = config.margin;
-    eval.fallback = config.fallback;
-    eval.ood_threshold = config.ood_threshold;
+    eval.overrides = policy_overrides(config);
     eval.sweep = config.sweep;
     eval.batch_size = config.batch_size;
     eval.max_length = config.max_length;
@@ -142,19 +145,7 @@ int run_route(const RouteConfig& config, std::ostream& out) {
   if (file_exists(policy_path) || config.cost_weight || config.margin || config.fallback || config.ood_threshold) {
     RoutingPolicy policy = file_exists(policy_path) ? RoutingPolicy::from_json(read_json_file(policy_path), names, policy_path)
                                                     : RoutingPolicy{};
-    if (config.cost_weight) policy.cost_weight = *config.cost_weight;
-    if (config.margin) policy.margin = *config.margin;
-    if (config.fallback) {
-      auto it = std::find(names.begin(), names.end(), *config.fallback);
-      if (it == names.end()) throw Error("--fallback '" + *config.fallback + "' is not one of the orchestrator's models");
-      policy.fallback = static_cast<int>(it - names.begin());
-    }
-    if (config.ood_threshold) {
-      if (*config.ood_threshold > 0 && policy.ood_index.empty())
-        throw Error("--ood_threshold: " + config.orchestrator_path +
-                    " has no similarity index (trained without the out-of-distribution gate)");
-      policy.ood_threshold = *config.ood_threshold;
-    }
+    apply_overrides(policy, policy_overrides(config), names, {}, config.orchestrator_path);
     similarity = policy_similarities(policy, config.orchestrator_path, queries);
     ood_threshold = policy.ood_gate() ? policy.ood_threshold : 0;
     for (size_t q = 0; q < decisions.size(); ++q) {

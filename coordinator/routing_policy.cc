@@ -81,6 +81,25 @@ RoutingPolicy RoutingPolicy::from_json(const Json& j, const std::vector<std::str
   return p;
 }
 
+void apply_overrides(RoutingPolicy& policy, const RoutingPolicyOverrides& overrides, const std::vector<std::string>& names,
+                     const std::vector<int>& ids, const std::string& dir) {
+  if (overrides.cost_weight) policy.cost_weight = *overrides.cost_weight;
+  if (overrides.margin) policy.margin = *overrides.margin;
+  if (overrides.fallback) {
+    std::optional<int> found;
+    for (size_t c = 0; c < names.size(); ++c)
+      if (names[c] == *overrides.fallback || (c < ids.size() && std::to_string(ids[c]) == *overrides.fallback))
+        found = static_cast<int>(c);
+    if (!found) throw Error("--fallback '" + *overrides.fallback + "' is not one of the orchestrator's models (" + dir + ")");
+    policy.fallback = *found;
+  }
+  if (overrides.ood_threshold) {
+    if (*overrides.ood_threshold > 0 && policy.ood_index.empty())
+      throw Error("--ood_threshold: " + dir + " has no similarity index (trained without the out-of-distribution gate)");
+    policy.ood_threshold = *overrides.ood_threshold;
+  }
+}
+
 std::vector<double> policy_similarities(const RoutingPolicy& policy, const std::string& dir,
                                         const std::vector<std::string>& texts) {
   if (!policy.ood_gate()) return {};

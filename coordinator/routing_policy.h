@@ -2,6 +2,7 @@
 // shortlisted candidate's score minus cost_weight * cost beats the fallback's by a margin.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,21 @@ struct RoutingPolicy {
   // Throws mom::Error naming `where` when a name is not one of `labels`.
   static RoutingPolicy from_json(const Json& j, const std::vector<std::string>& labels, const std::string& where);
 };
+
+// mom-route's overrides of a checkpoint's policy: --cost_weight, --margin, --fallback (a model
+// name, or a registry id when ids are known) and --ood_threshold (0: gate off).
+struct RoutingPolicyOverrides {
+  std::optional<double> cost_weight;
+  std::optional<double> margin;
+  std::optional<std::string> fallback;
+  std::optional<double> ood_threshold;
+};
+
+// Applies `overrides` to `policy` over the checkpoint's class `names` (and registry `ids`, index =
+// class; may be empty). Throws mom::Error naming the flag and checkpoint `dir` for a fallback that
+// is not a class, or a gate the checkpoint has no similarity index for.
+void apply_overrides(RoutingPolicy& policy, const RoutingPolicyOverrides& overrides, const std::vector<std::string>& names,
+                     const std::vector<int>& ids, const std::string& dir);
 
 // Each text's similarity to the router's training questions when `policy` gates on it (the
 // index is read from checkpoint directory `dir`), else an empty vector (no gate). Throws

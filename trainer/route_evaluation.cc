@@ -71,21 +71,7 @@ Json evaluate_orchestrator(const std::string& dir, const std::string& labeled_pa
     }
   }
   policy.costs.assign(costs.begin(), costs.begin() + static_cast<long>(names.size()));
-  if (options.cost_weight) policy.cost_weight = *options.cost_weight;
-  if (options.margin) policy.margin = *options.margin;
-  if (options.fallback) {
-    std::optional<int> idx;
-    for (size_t c = 0; c < names.size(); ++c)
-      if (names[c] == *options.fallback || std::to_string(meta.labels.model_ids[c]) == *options.fallback)
-        idx = static_cast<int>(c);
-    if (!idx) throw Error("--fallback '" + *options.fallback + "' is not one of the orchestrator's models (" + dir + "/label_map.json)");
-    policy.fallback = *idx;
-  }
-  if (options.ood_threshold) {
-    if (*options.ood_threshold > 0 && policy.ood_index.empty())
-      throw Error("--ood_threshold: " + dir + " has no similarity index (trained without the out-of-distribution gate)");
-    policy.ood_threshold = *options.ood_threshold;
-  }
+  apply_overrides(policy, options.overrides, names, meta.labels.model_ids, dir);
 
   auto model = load_router_model(dir, options.max_length);
   std::vector<std::string> texts;

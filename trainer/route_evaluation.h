@@ -6,15 +6,13 @@
 #include <optional>
 #include <string>
 
+#include "coordinator/routing_policy.h"
 #include "core/json_util.h"
 
 namespace mom::trainer {
 
 struct RouteEvalOptions {
-  std::optional<double> cost_weight;     // --cost_weight: lambda
-  std::optional<double> margin;          // --margin
-  std::optional<std::string> fallback;   // --fallback: model name or id
-  std::optional<double> ood_threshold;   // --ood_threshold: similarity gate (0: off)
+  RoutingPolicyOverrides overrides;      // --cost_weight, --margin, --fallback, --ood_threshold
   bool sweep = false;                    // --sweep: add the accuracy-vs-cost curve
   int64_t batch_size = 64;
   int64_t max_length = 256;

@@ -1,9 +1,11 @@
 // Helpers shared by the test suites: scratch directories, repo paths, free loopback ports,
-// running a command and capturing its output.
+// running a command and capturing its output, the message of an expected mom::Error.
 #pragma once
 
 #include <string>
 #include <vector>
+
+#include "core/error.h"
 
 namespace mom::testing {
 
@@ -37,6 +39,17 @@ struct CommandResult {
 };
 // Runs `command` with /bin/sh, capturing its output.
 CommandResult run_command(const std::string& command);
+
+// The message of the mom::Error `fn` throws ("" when it throws nothing).
+template <typename Fn>
+std::string error_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const mom::Error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 // Gzip-compresses `content` into `path`.
 void write_gzip(const std::string& path, const std::string& content);

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "labeler/sample_file.h"
 #include "labeler/sample_record.h"
+#include "tests/support/test_support.h"
 #include "tests/unit/labeler/fixtures.h"
 
 namespace mom::labeler {
@@ -15,14 +16,7 @@ using labeler::testing::gen_line;
 using labeler::testing::jsonl;
 using labeler::testing::mc_line;
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using mom::testing::error_of;
 
 TEST(SampleRecord, MultipleChoiceConfidenceIsSoftmaxOfGoldNotChoiceZero) {
   // Gold is choice 2; the original implementation's "choice 0" confidence would be wrong here.

@@ -21,15 +21,7 @@ namespace {
 
 using tok::PrecompiledCharsmap;
 
-template <typename Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 // SentencePiece shows a space as U+2581 in its pieces.
 std::string escape_spaces(const std::string& text) {

@@ -26,16 +26,7 @@ std::string bert_path() {
   return testing::source_dir() + "/data/vocab/bert-base-uncased/vocab.txt";
 }
 
-// The message of the mom::Error `fn` throws ("" when it throws nothing).
-template <typename Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 // A WordLevel tokenizer over `tokens` (id = position) with the given pipeline parts, so that the
 // ids show exactly how the text was split.
